@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Rebuild every rvemu guest ELF (deterministically) with the ziglang clang.
+
+    python guests/build.py              build all targets
+    python guests/build.py NAME...      build targets whose out path contains NAME
+    python guests/build.py --list       list targets
+    python guests/build.py --check      rebuild into a temp dir, compare with
+                                        the committed ELFs (exit 1 on mismatch)
+    python guests/build.py --qemu [NAME...]
+                                        run targets that carry "qemu" metadata
+                                        on qemu-system-riscv64 and check the
+                                        exit status (needs QEMU installed)
+
+Targets are dicts (paths relative to guests/):
+
+    {"out": "int_ops.elf",                 # output ELF
+     "srcs": ["src/int_ops.S", "common/crt.S"],
+     "march": "rv64gc",                    # ISA string, converted to zig -mcpu
+     "cflags": ["-DFOO"],                  # extra compiler flags (optional)
+     "ldscript": "common/link.ld",         # optional, this is the default
+     "qemu": {...}}                        # optional, see QEMU below
+
+Besides the targets below, every guests/*/targets.py defining a list
+TARGETS of such dicts is imported and its targets are built too.
+"""
+import argparse
+import concurrent.futures
+import filecmp
+import glob
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+DEFAULT_LDSCRIPT = "common/link.ld"
+BASE_CFLAGS = [
+    "--target=riscv64-freestanding-none",
+    "-mcmodel=medany",
+    "-nostdlib", "-static", "-ffreestanding", "-fno-pic", "-fno-pie",
+    "-fno-stack-protector", "-fno-unwind-tables",
+    "-fno-asynchronous-unwind-tables", "-fno-builtin",
+    "-O2", "-g0", "-Wall",
+    "-Icommon",
+    "-Wl,--no-gc-sections", "-Wl,--build-id=none",
+    "-Wl,--nmagic",
+]
+
+# --------------------------------------------------------------------------
+# Our targets.  "qemu" = how the guest is validated on QEMU:
+#   machine: "spike" (HTIF) or "virt" (UART / finisher); None = cannot run
+#   exit:    expected exit status;  expect: substring expected on the console
+#   cpu:     optional -cpu argument
+# --------------------------------------------------------------------------
+CRT = "common/crt.S"
+CRT_SBI = "common/crt_sbi.S"
+
+
+def _t(name, srcs, march="rv64gc", cflags=(), qemu=None, ldscript=None):
+    d = {"out": name + ".elf", "srcs": list(srcs), "march": march,
+         "cflags": list(cflags), "ldscript": ldscript or DEFAULT_LDSCRIPT}
+    if qemu is not None:
+        d["qemu"] = qemu
+    return d
+
+
+SPIKE = {"machine": "spike", "exit": 0}
+
+TARGETS = [
+    _t("hello_htif", ["src/hello_htif.c", CRT],
+       qemu={"machine": "spike", "exit": 0, "expect": "Hello"}),
+]
+
+
+# --------------------------------------------------------------------------
+def march_to_mcpu(march):
+    """'rv64gc' / 'rv64imac_zicsr' / 'rv64gcv_zfh' -> zig/LLVM -mcpu string."""
+    m = march.lower()
+    if not m.startswith("rv64"):
+        raise ValueError("only rv64 ISA strings are supported: %r" % march)
+    parts = m[4:].split("_")
+    singles, multis = parts[0], [p for p in parts[1:] if p]
+    feats = []
+    i = 0
+    while i < len(singles):
+        ch = singles[i]
+        i += 1
+        if ch in "ie":
+            continue
+        if ch == "g":
+            feats += ["m", "a", "f", "d", "zicsr", "zifencei"]
+            continue
+        if ch == "z" or ch == "s" or ch == "x":   # multi-letter without '_'
+            multis.insert(0, singles[i - 1:])
+            break
+        feats.append(ch)
+    for x in multis:
+        x = re.sub(r"\d+p\d+$", "", x)    # drop version suffixes
+        feats.append(x)
+    out = []
+    for f in feats:
+        if f not in out:
+            out.append(f)
+    return "generic_rv64" + "".join("+" + f for f in out)
+
+
+def zig_cc():
+    return [sys.executable, "-m", "ziglang", "cc"]
+
+
+def find_extra_targets():
+    extra = []
+    for path in sorted(glob.glob(os.path.join(HERE, "*", "targets.py"))):
+        sub = os.path.basename(os.path.dirname(path))
+        spec = importlib.util.spec_from_file_location(
+            "guest_targets_" + sub, path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        for t in getattr(mod, "TARGETS", []):
+            extra.append(dict(t))
+    return extra
+
+
+def all_targets():
+    return [dict(t) for t in TARGETS] + find_extra_targets()
+
+
+def build_one(t, outdir=None):
+    out = t["out"]
+    dest = os.path.join(outdir or HERE, out)
+    os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+    mcpu = t.get("mcpu") or march_to_mcpu(t.get("march", "rv64gc"))
+    ld = t.get("ldscript") or DEFAULT_LDSCRIPT
+    cmd = zig_cc() + BASE_CFLAGS + ["-mcpu=" + mcpu] + list(
+        t.get("cflags", [])) + ["-T", ld] + list(t["srcs"]) + ["-o", dest]
+    # Build from guests/ with relative paths so the output does not depend on
+    # where the checkout lives.
+    p = subprocess.run(cmd, cwd=HERE, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    return out, p.returncode, p.stdout, cmd
+
+
+def build(targets, outdir=None, verbose=False):
+    ok = True
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 4) as ex:
+        for out, rc, log, cmd in ex.map(lambda t: build_one(t, outdir),
+                                        targets):
+            if verbose:
+                print(" ".join(cmd))
+            if rc != 0:
+                ok = False
+                print("FAILED %s\n%s" % (out, log))
+            else:
+                if log.strip():
+                    print(log.rstrip())
+                print("built  %s" % out)
+    return ok
+
+
+def select(targets, names):
+    if not names:
+        return targets
+    sel = [t for t in targets if any(n in t["out"] for n in names)]
+    if not sel:
+        sys.exit("no target matches %s" % names)
+    return sel
+
+
+def run_qemu(t, timeout=60):
+    q = t["qemu"]
+    machine = q.get("machine")
+    if not machine:
+        return None, "not runnable on QEMU"
+    cmd = ["qemu-system-riscv64", "-machine", machine, "-bios", "none",
+           "-nographic", "-monitor", "none", "-serial", "stdio", "-smp", "1",
+           "-kernel", os.path.join(HERE, t["out"])]
+    if machine == "spike":
+        cmd = [c for c in cmd if c not in ("-serial", "stdio")]
+    if q.get("cpu"):
+        cmd += ["-cpu", q["cpu"]]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return False, "timeout"
+    outp = p.stdout.decode("latin-1")
+    good = p.returncode == q.get("exit", 0)
+    if q.get("expect") and q["expect"] not in outp:
+        good = False
+    return good, "exit=%d %s" % (p.returncode, outp.strip()[-200:])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--qemu", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    targets = select(all_targets(), a.names)
+    if a.list:
+        for t in targets:
+            print("%-28s %-10s %s" % (t["out"], t.get("march", ""),
+                                      " ".join(t["srcs"])))
+        return 0
+    if a.qemu:
+        bad = 0
+        for t in targets:
+            if "qemu" not in t:
+                continue
+            good, msg = run_qemu(t)
+            tag = {True: "PASS", False: "FAIL", None: "SKIP"}[good]
+            bad += good is False
+            print("%s %-24s %s" % (tag, t["out"], msg.replace("\n", " | ")))
+        return 1 if bad else 0
+    if a.check:
+        tmp = tempfile.mkdtemp(prefix="rvemu-guests-")
+        try:
+            if not build(targets, tmp, a.verbose):
+                return 1
+            bad = [t["out"] for t in targets if not filecmp.cmp(
+                os.path.join(tmp, t["out"]), os.path.join(HERE, t["out"]),
+                shallow=False)]
+            for b in bad:
+                print("MISMATCH %s" % b)
+            return 1 if bad else 0
+        finally:
+            shutil.rmtree(tmp)
+    return 0 if build(targets, None, a.verbose) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+/*
+ * rvemu guest test macros for assembly (.S) tests.  Our own, minimal set.
+ *
+ * Convention: gp (x3) holds the number of the check being executed.  A failed
+ * check jumps to __fail (crt.S), which prints "FAIL: check <gp>" and exits
+ * with code gp, so the exit code names the first failing check.  t6 (x31) is
+ * the macros' scratch register; tests should not keep live values in it.
+ *
+ *   TEST n                  gp = n  (start check n)
+ *   CHECK reg, value        fail unless reg == value (64-bit immediate)
+ *   CHECKR reg, reg2        fail unless reg == reg2
+ *   CHECKNE reg, value      fail if reg == value
+ *   CHECK_CSR csr, value    fail unless csr == value (clobbers t5)
+ *   FAIL_IF_REACHED         unconditional failure of the current check
+ *   TEST_RR n, op, exp, a, b      a0=a, a1=b, op a2,a0,a1 ; check a2 == exp
+ *   TEST_RI n, op, exp, a, imm    a0=a, op a2,a0,imm     ; check a2 == exp
+ *   TEST_R  n, op, exp, a         a0=a, op a2,a0         ; check a2 == exp
+ *   PASS                    exit(0)
+ */
+#ifndef RVEMU_TEST_H
+#define RVEMU_TEST_H
+
+#define MSTATUS_SIE   (1 << 1)
+#define MSTATUS_MIE   (1 << 3)
+#define MSTATUS_SPIE  (1 << 5)
+#define MSTATUS_UBE   (1 << 6)
+#define MSTATUS_MPIE  (1 << 7)
+#define MSTATUS_SPP   (1 << 8)
+#define MSTATUS_MPP   (3 << 11)
+#define MSTATUS_MPP_S (1 << 11)
+#define MSTATUS_MPP_M (3 << 11)
+#define MSTATUS_FS    (3 << 13)
+#define MSTATUS_MPRV  (1 << 17)
+#define MSTATUS_SUM   (1 << 18)
+#define MSTATUS_MXR   (1 << 19)
+#define MSTATUS_TVM   (1 << 20)
+#define MSTATUS_TW    (1 << 21)
+#define MSTATUS_TSR   (1 << 22)
+
+#define CAUSE_MISALIGNED_FETCH 0
+#define CAUSE_FETCH_ACCESS     1
+#define CAUSE_ILLEGAL_INSN     2
+#define CAUSE_BREAKPOINT       3
+#define CAUSE_MISALIGNED_LOAD  4
+#define CAUSE_LOAD_ACCESS      5
+#define CAUSE_MISALIGNED_STORE 6
+#define CAUSE_STORE_ACCESS     7
+#define CAUSE_ECALL_U          8
+#define CAUSE_ECALL_S          9
+#define CAUSE_ECALL_M          11
+#define CAUSE_FETCH_PAGE       12
+#define CAUSE_LOAD_PAGE        13
+#define CAUSE_STORE_PAGE       15
+#define IRQ_BIT                (1 << 63)
+
+#define CLINT_BASE     0x02000000
+#define CLINT_MSIP     (CLINT_BASE + 0x0)
+#define CLINT_MTIMECMP (CLINT_BASE + 0x4000)
+#define CLINT_MTIME    (CLINT_BASE + 0xBFF8)
+
+#ifdef __ASSEMBLER__
+
+.macro TEST n
+    li      gp, \n
+.endm
+
+.macro CHECK reg, val
+    li      t6, \val
+    beq     \reg, t6, .Lok\@
+    j       __fail
+.Lok\@:
+.endm
+
+.macro CHECKR reg, reg2
+    beq     \reg, \reg2, .Lok\@
+    j       __fail
+.Lok\@:
+.endm
+
+.macro CHECKNE reg, val
+    li      t6, \val
+    bne     \reg, t6, .Lok\@
+    j       __fail
+.Lok\@:
+.endm
+
+.macro CHECK_CSR csr, val
+    csrr    t5, \csr
+    CHECK   t5, \val
+.endm
+
+.macro FAIL_IF_REACHED
+    j       __fail
+.endm
+
+.macro TEST_RR n, op, exp, a, b
+    TEST    \n
+    li      a0, \a
+    li      a1, \b
+    \op     a2, a0, a1
+    CHECK   a2, \exp
+.endm
+
+.macro TEST_RI n, op, exp, a, imm
+    TEST    \n
+    li      a0, \a
+    \op     a2, a0, \imm
+    CHECK   a2, \exp
+.endm
+
+.macro TEST_R n, op, exp, a
+    TEST    \n
+    li      a0, \a
+    \op     a2, a0
+    CHECK   a2, \exp
+.endm
+
+.macro PASS
+    j       __pass
+.endm
+
+#endif /* __ASSEMBLER__ */
+#endif /* RVEMU_TEST_H */
