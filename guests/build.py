@@ -58,6 +58,7 @@ BASE_CFLAGS = [
 # --------------------------------------------------------------------------
 CRT = "common/crt.S"
 CRT_SBI = "common/crt_sbi.S"
+LD_SBI = "common/link_sbi.ld"
 
 
 def _t(name, srcs, march="rv64gc", cflags=(), qemu=None, ldscript=None):
@@ -73,6 +74,11 @@ SPIKE = {"machine": "spike", "exit": 0}
 TARGETS = [
     _t("hello_htif", ["src/hello_htif.c", CRT],
        qemu={"machine": "spike", "exit": 0, "expect": "Hello"}),
+    _t("hello_sbi", ["src/hello_sbi.c", CRT_SBI], ldscript=LD_SBI,
+       qemu={"machine": "virt", "bios": "default", "exit": 0,
+             "expect": "Hello"}),
+    _t("hello_uart", ["src/hello_uart.c", CRT],
+       qemu={"machine": "virt", "exit": 0, "expect": "Hello"}),
 ]
 
 
@@ -175,7 +181,8 @@ def run_qemu(t, timeout=60):
     machine = q.get("machine")
     if not machine:
         return None, "not runnable on QEMU"
-    cmd = ["qemu-system-riscv64", "-machine", machine, "-bios", "none",
+    cmd = ["qemu-system-riscv64", "-machine", machine,
+           "-bios", q.get("bios", "none"),
            "-nographic", "-monitor", "none", "-serial", "stdio", "-smp", "1",
            "-kernel", os.path.join(HERE, t["out"])]
     if machine == "spike":

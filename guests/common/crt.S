@@ -79,110 +79,7 @@ rv_putc:
     sd      zero, 0(t1)
     ret
 
-    .globl  rv_puts
-    .type   rv_puts, @function
-rv_puts:
-    addi    sp, sp, -16
-    sd      ra, 0(sp)
-    sd      s0, 8(sp)
-    mv      s0, a0
-1:  lbu     a0, 0(s0)
-    beqz    a0, 2f
-    call    rv_putc
-    addi    s0, s0, 1
-    j       1b
-2:  ld      ra, 0(sp)
-    ld      s0, 8(sp)
-    addi    sp, sp, 16
-    ret
-
-    .globl  rv_puthex
-    .type   rv_puthex, @function
-rv_puthex:
-    addi    sp, sp, -32
-    sd      ra, 0(sp)
-    sd      s0, 8(sp)
-    sd      s1, 16(sp)
-    mv      s0, a0
-    li      a0, '0'
-    call    rv_putc
-    li      a0, 'x'
-    call    rv_putc
-    li      s1, 60
-1:  srl     a0, s0, s1
-    andi    a0, a0, 15
-    addi    a0, a0, '0'
-    li      t0, '9'
-    ble     a0, t0, 2f
-    addi    a0, a0, 'a' - '9' - 1
-2:  call    rv_putc
-    addi    s1, s1, -4
-    bgez    s1, 1b
-    ld      ra, 0(sp)
-    ld      s0, 8(sp)
-    ld      s1, 16(sp)
-    addi    sp, sp, 32
-    ret
-
-    /* unsigned decimal without needing the M extension */
-    .globl  rv_putdec
-    .type   rv_putdec, @function
-rv_putdec:
-    addi    sp, sp, -48
-    sd      ra, 0(sp)
-    sd      s0, 8(sp)
-    sd      s1, 16(sp)
-    sd      s2, 24(sp)
-    sd      s3, 32(sp)
-    mv      s0, a0                  /* value */
-    la      s1, .Lpow10             /* table pointer */
-    li      s2, 0                   /* started? */
-1:  ld      t1, 0(s1)
-    beqz    t1, 4f
-    li      s3, 0
-2:  bltu    s0, t1, 3f
-    sub     s0, s0, t1
-    addi    s3, s3, 1
-    j       2b
-3:  addi    s1, s1, 8
-    or      s2, s2, s3
-    li      t0, 1
-    beq     t1, t0, 5f              /* always print the units digit */
-    beqz    s2, 1b
-5:  addi    a0, s3, '0'
-    call    rv_putc
-    j       1b
-4:  ld      ra, 0(sp)
-    ld      s0, 8(sp)
-    ld      s1, 16(sp)
-    ld      s2, 24(sp)
-    ld      s3, 32(sp)
-    addi    sp, sp, 48
-    ret
-
-    .globl  rv_fail
-    .type   rv_fail, @function
-rv_fail:
-    mv      gp, a0
-    /* fall through */
-    .globl  __fail
-__fail:
-    la      sp, __trap_stack_top
-    la      a0, .Lmsg_fail
-    call    rv_puts
-    mv      a0, gp
-    call    rv_putdec
-    li      a0, '\n'
-    call    rv_putc
-    mv      a0, gp
-    bnez    a0, 1f
-    li      a0, 0xfff
-1:  j       rv_exit
-
-    .globl  __pass
-__pass:
-    li      a0, 0
-    j       rv_exit
+#include "lib.inc"
 
     .balign 4
     .globl  __default_trap
@@ -213,13 +110,6 @@ __default_trap:
 
     .section .rodata
     .balign 8
-.Lpow10:
-    .dword  10000000000000000000, 1000000000000000000, 100000000000000000
-    .dword  10000000000000000, 1000000000000000, 100000000000000
-    .dword  10000000000000, 1000000000000, 100000000000, 10000000000
-    .dword  1000000000, 100000000, 10000000, 1000000, 100000, 10000
-    .dword  1000, 100, 10, 1, 0
-.Lmsg_fail:   .asciz "FAIL: check "
 .Lmsg_trap:   .asciz "unexpected trap: mcause="
 .Lmsg_mepc:   .asciz " mepc="
 .Lmsg_mtval:  .asciz " mtval="
