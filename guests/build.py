@@ -79,6 +79,7 @@ TARGETS = [
              "expect": "Hello"}),
     _t("hello_uart", ["src/hello_uart.c", CRT],
        qemu={"machine": "virt", "exit": 0, "expect": "Hello"}),
+    _t("int_ops", ["src/int_ops.S", CRT], qemu=SPIKE),
 ]
 
 
