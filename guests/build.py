@@ -80,6 +80,7 @@ TARGETS = [
     _t("hello_uart", ["src/hello_uart.c", CRT],
        qemu={"machine": "virt", "exit": 0, "expect": "Hello"}),
     _t("int_ops", ["src/int_ops.S", CRT], qemu=SPIKE),
+    _t("mul_div", ["src/mul_div.S", CRT], qemu=SPIKE),
 ]
 
 
