@@ -81,6 +81,7 @@ TARGETS = [
        qemu={"machine": "virt", "exit": 0, "expect": "Hello"}),
     _t("int_ops", ["src/int_ops.S", CRT], qemu=SPIKE),
     _t("mul_div", ["src/mul_div.S", CRT], qemu=SPIKE),
+    _t("atomics", ["src/atomics.S", CRT], qemu=SPIKE),
 ]
 
 
