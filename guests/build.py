@@ -59,6 +59,7 @@ BASE_CFLAGS = [
 CRT = "common/crt.S"
 CRT_SBI = "common/crt_sbi.S"
 LD_SBI = "common/link_sbi.ld"
+CATCH = "common/catch.S"
 
 
 def _t(name, srcs, march="rv64gc", cflags=(), qemu=None, ldscript=None):
@@ -82,6 +83,8 @@ TARGETS = [
     _t("int_ops", ["src/int_ops.S", CRT], qemu=SPIKE),
     _t("mul_div", ["src/mul_div.S", CRT], qemu=SPIKE),
     _t("atomics", ["src/atomics.S", CRT], qemu=SPIKE),
+    _t("fp_single", ["src/fp_single.S", CRT, CATCH], qemu=SPIKE),
+    _t("fp_double", ["src/fp_double.S", CRT, CATCH], qemu=SPIKE),
 ]
 
 

@@ -58,6 +58,17 @@
 #define CLINT_MTIMECMP (CLINT_BASE + 0x4000)
 #define CLINT_MTIME    (CLINT_BASE + 0xBFF8)
 
+/* layout of __catch_area (common/catch.S) */
+#define CATCH_SAVE1   0
+#define CATCH_SAVE2   8
+#define CATCH_CAUSE   16
+#define CATCH_EPC     24
+#define CATCH_TVAL    32
+#define CATCH_COUNT   40
+#define CATCH_MSTATUS 48
+#define CATCH_RESUME  56
+#define CATCH_SIZE    64
+
 #ifdef __ASSEMBLER__
 
 .macro TEST n
@@ -117,6 +128,62 @@
 
 .macro PASS
     j       __pass
+.endm
+
+/*
+ * Trap catcher (link common/catch.S).  These macros clobber t4, t5, t6.
+ *   CATCH_INIT          mtvec = __catch_trap, mscratch = __catch_area
+ *   CATCH_RESET         trap count = 0, cause = -1
+ *   CATCH_RESUME_AT l   next trap resumes at label l (instead of skipping)
+ *   CHECK_TRAP cause    exactly one trap since CATCH_RESET, with that mcause
+ *   CHECK_NO_TRAP       no trap since CATCH_RESET
+ *   CHECK_TVAL v / CHECK_EPC_AT label   recorded mtval / mepc
+ */
+.macro CATCH_INIT
+    la      t5, __catch_trap
+    csrw    mtvec, t5
+    la      t5, __catch_area
+    csrw    mscratch, t5
+.endm
+
+.macro CATCH_RESET
+    la      t5, __catch_area
+    sd      zero, CATCH_COUNT(t5)
+    li      t4, -1
+    sd      t4, CATCH_CAUSE(t5)
+.endm
+
+.macro CATCH_RESUME_AT label
+    la      t5, __catch_area
+    la      t4, \label
+    sd      t4, CATCH_RESUME(t5)
+.endm
+
+.macro CHECK_TRAP cause
+    la      t5, __catch_area
+    ld      t4, CATCH_COUNT(t5)
+    CHECK   t4, 1
+    ld      t4, CATCH_CAUSE(t5)
+    CHECK   t4, \cause
+.endm
+
+.macro CHECK_NO_TRAP
+    la      t5, __catch_area
+    ld      t4, CATCH_COUNT(t5)
+    CHECK   t4, 0
+.endm
+
+.macro CHECK_TVAL val
+    la      t5, __catch_area
+    ld      t4, CATCH_TVAL(t5)
+    CHECK   t4, \val
+.endm
+
+.macro CHECK_EPC_AT label
+    la      t5, __catch_area
+    ld      t4, CATCH_EPC(t5)
+    la      t5, \label
+    CHECKR  t4, t5
 .endm
 
 #endif /* __ASSEMBLER__ */
