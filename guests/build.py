@@ -85,6 +85,7 @@ TARGETS = [
     _t("atomics", ["src/atomics.S", CRT], qemu=SPIKE),
     _t("fp_single", ["src/fp_single.S", CRT, CATCH], qemu=SPIKE),
     _t("fp_double", ["src/fp_double.S", CRT, CATCH], qemu=SPIKE),
+    _t("compressed", ["src/compressed.S", CRT, CATCH], qemu=SPIKE),
 ]
 
 
