@@ -8,6 +8,11 @@
  *   length read from the 16-bit parcel at mepc, so mepc must be readable by
  *   M-mode physically), and for interrupts at mepc.  Only mscratch is used;
  *   all GPRs are preserved.  mret returns to the mode in mstatus.MPP.
+ *
+ *   BACK_TO_M (test.h) = "li a7, CATCH_MAGIC; ecall": an ecall with that a7
+ *   from any mode is not recorded; the handler sets MPP = M and resumes after
+ *   the ecall, so straight-line test code continues in M-mode.  Together with
+ *   ENTER_S / ENTER_U this lets a test run a few instructions in a lower mode.
  */
 #include "test.h"
 
@@ -19,6 +24,21 @@ __catch_trap:
     sd      t1, CATCH_SAVE1(t0)
     sd      t2, CATCH_SAVE2(t0)
     csrr    t1, mcause
+    /* BACK_TO_M: ecall (cause 8, 9 or 11) with a7 == CATCH_MAGIC */
+    li      t2, CATCH_MAGIC
+    bne     a7, t2, 4f
+    addi    t2, t1, -CAUSE_ECALL_U
+    beqz    t2, 5f
+    addi    t2, t1, -CAUSE_ECALL_S
+    beqz    t2, 5f
+    addi    t2, t1, -CAUSE_ECALL_M
+    bnez    t2, 4f
+5:  li      t2, MSTATUS_MPP
+    csrs    mstatus, t2
+    csrr    t2, mepc
+    addi    t2, t2, 4
+    j       3f
+4:
     sd      t1, CATCH_CAUSE(t0)
     csrr    t2, mepc
     sd      t2, CATCH_EPC(t0)

@@ -68,6 +68,7 @@
 #define CATCH_MSTATUS 48
 #define CATCH_RESUME  56
 #define CATCH_SIZE    64
+#define CATCH_MAGIC   0x6d6f6465      /* a7 value for BACK_TO_M */
 
 #ifdef __ASSEMBLER__
 
@@ -138,12 +139,48 @@
  *   CHECK_TRAP cause    exactly one trap since CATCH_RESET, with that mcause
  *   CHECK_NO_TRAP       no trap since CATCH_RESET
  *   CHECK_TVAL v / CHECK_EPC_AT label   recorded mtval / mepc
+ *   ENTER_S l / ENTER_U l   mret into S / U mode at label l (clobbers t5)
+ *   BACK_TO_M           ecall that the catcher turns into "continue in M"
  */
 .macro CATCH_INIT
     la      t5, __catch_trap
     csrw    mtvec, t5
     la      t5, __catch_area
     csrw    mscratch, t5
+.endm
+
+/* PMP entry 0 = NAPOT over the whole address space, RWX: lets S/U access
+   everything (without any PMP entry S/U accesses fail). */
+.macro PMP_ALLOW_ALL
+    li      t5, -1
+    csrw    pmpaddr0, t5
+    li      t5, 0x1f
+    csrw    pmpcfg0, t5
+.endm
+
+/* Switch to S / U mode (MPP, mret) and continue at label (physical). */
+.macro ENTER_S label
+    li      t5, MSTATUS_MPP
+    csrc    mstatus, t5
+    li      t5, MSTATUS_MPP_S
+    csrs    mstatus, t5
+    la      t5, \label
+    csrw    mepc, t5
+    mret
+.endm
+
+.macro ENTER_U label
+    li      t5, MSTATUS_MPP
+    csrc    mstatus, t5
+    la      t5, \label
+    csrw    mepc, t5
+    mret
+.endm
+
+/* From any mode: continue with the next instruction in M-mode. Clobbers a7. */
+.macro BACK_TO_M
+    li      a7, CATCH_MAGIC
+    ecall
 .endm
 
 .macro CATCH_RESET
