@@ -99,6 +99,7 @@ TARGETS = [
     _t("csr_counters", ["src/csr_counters.S", CRT, CATCH],
        qemu=VIRT_VARIANT),
     _t("traps", ["src/traps.S", CRT, CATCH], qemu=SPIKE_QUIRKS),
+    _t("interrupts", ["src/interrupts.S", CRT, CATCH], qemu=SPIKE),
 ]
 
 
