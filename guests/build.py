@@ -75,6 +75,10 @@ SPIKE = {"machine": "spike", "exit": 0}
 # which compiles out exactly those checks (see README).
 SPIKE_QUIRKS = {"machine": "spike", "exit": 0,
                 "variant_cflags": ["-DQEMU_QUIRKS"]}
+# QEMU 7.2 updates PTE A/D bits in hardware (Svadu-like) where our hart
+# implements Svade; the vm guests read a `svadu` flag (default 0).
+SVADU_QUIRKS = {"machine": "spike", "exit": 0,
+                "variant_cflags": ["-DQEMU_QUIRKS", "-DSVADU_DEFAULT=1"]}
 # QEMU's spike machine has no `time` CSR (its CLINT does not provide rdtime)
 # and no exact instret; such guests are validated as a variant linked with
 # common/virt_io.S (UART + finisher instead of HTIF) on QEMU virt, -icount.
@@ -100,6 +104,12 @@ TARGETS = [
        qemu=VIRT_VARIANT),
     _t("traps", ["src/traps.S", CRT, CATCH], qemu=SPIKE_QUIRKS),
     _t("interrupts", ["src/interrupts.S", CRT, CATCH], qemu=SPIKE),
+    _t("vm_sv39", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=3"],
+       qemu=SVADU_QUIRKS),
+    _t("vm_sv48", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=4"],
+       qemu=SVADU_QUIRKS),
+    _t("vm_sv57", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=5"],
+       qemu=SVADU_QUIRKS),
 ]
 
 
