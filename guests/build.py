@@ -108,6 +108,7 @@ TARGETS = [
        qemu=SVADU_QUIRKS),
     _t("vm_sv48", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=4"],
        qemu=SVADU_QUIRKS),
+    _t("pmp", ["src/pmp.c", "src/vm_rt.S", CRT], qemu=SPIKE_QUIRKS),
     _t("vm_sv57", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=5"],
        qemu=SVADU_QUIRKS),
 ]
