@@ -104,6 +104,9 @@ TARGETS = [
        qemu=VIRT_VARIANT),
     _t("traps", ["src/traps.S", CRT, CATCH], qemu=SPIKE_QUIRKS),
     _t("interrupts", ["src/interrupts.S", CRT, CATCH], qemu=SPIKE),
+    _t("misaligned", ["src/misaligned.S", CRT, CATCH], qemu={
+        "machine": "spike", "exit": 0,
+        "variant_cflags": ["-DQEMU_QUIRKS", "-DMISALIGNED_HW_DEFAULT=1"]}),
     _t("vm_sv39", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=3"],
        qemu=SVADU_QUIRKS),
     _t("vm_sv48", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=4"],
