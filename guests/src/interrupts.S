@@ -193,7 +193,7 @@ main:
     IRQ_RESET
     csrci   mstatus, MSTATUS_MIE
     TIMER_IN 1000
-    li      t0, 100000
+    li      t0, SPIN
 1:  wfi
     csrr    a0, mip
     andi    a0, a0, MIP_MTIP
@@ -207,7 +207,7 @@ main:
     IRQ_RESET
     TIMER_IN 1000
     csrsi   mstatus, MSTATUS_MIE
-    li      t0, 100000
+    li      t0, SPIN
 1:  wfi
 .Lafter_wfi:
     la      t5, irq_area
