@@ -1,0 +1,287 @@
+# cython: language_level=3
+"""The RV64 hart: one compilation unit so the C compiler can inline across extensions.
+
+Python sees :class:`Hart`, a thin owner of a C ``HartState``; everything on the hot path
+is ``nogil`` C reached through raw pointers (see DESIGN.md, "The hart").
+"""
+from libc.stdint cimport (uint8_t, uint16_t, uint32_t, uint64_t, int8_t, int16_t,
+                          int32_t, int64_t, uintptr_t, INT64_MIN, INT32_MIN)
+from libc.string cimport memcpy, memset
+from libc.stdlib cimport calloc, free
+
+import numpy as np
+
+cdef extern from *:
+    ctypedef long long i128 "__int128"
+    ctypedef unsigned long long u128 "unsigned __int128"
+
+cdef extern from "rvc.h":
+    uint32_t rvc_expand(uint32_t c) noexcept nogil
+
+include "_generated.pxi"
+include "mem.pxi"
+include "mmu.pxi"
+include "priv.pxi"
+include "decode.pxi"
+include "lsu.pxi"
+include "rv_a.pxi"
+include "rv_f.pxi"
+include "system.pxi"
+include "loop.pxi"
+
+EXIT_REASONS = {
+    EXIT_NONE: "none", EXIT_BUDGET: "budget", EXIT_HALT: "halt", EXIT_ECALL: "ecall",
+    EXIT_MMIO: "mmio", EXIT_IDLE: "idle", EXIT_OUTPUT: "output", EXIT_EBREAK: "ebreak",
+    EXIT_RESET: "reset",
+}
+
+
+cdef class Hart:
+    """One RV64 hart over a RAM buffer owned by the caller (a NumPy uint8 array)."""
+    cdef HartState* h
+    cdef object _buf       # NumPy array holding the HartState (zero-copy register views)
+    cdef object _ram       # the RAM array, kept alive while the hart uses it
+    cdef uint64_t _npages
+    cdef readonly object x      # NumPy uint64 view of x0..x31 (and the x0 sink)
+    cdef readonly object f      # NumPy uint64 view of f0..f31
+
+    def __cinit__(self, ram, uint64_t ram_base, uint64_t ext_mask, uint64_t misa,
+                  uint64_t hartid=0, uint64_t time_div=100, bint misaligned_hw=False):
+        cdef uintptr_t addr
+        cdef uint64_t off
+        if not isinstance(ram, np.ndarray) or ram.dtype != np.uint8 or not ram.flags.c_contiguous:
+            raise TypeError("ram must be a C-contiguous NumPy uint8 array")
+        if ram.size == 0 or ram.size % 4096:
+            raise ValueError("ram size must be a non-zero multiple of 4096")
+        self._buf = np.zeros(sizeof(HartState) + 64, dtype=np.uint8)
+        addr = <uintptr_t>self._buf.ctypes.data
+        off = (64 - (addr & 63)) & 63
+        self.h = <HartState*>(addr + off)
+        self.x = self._buf[off + <uintptr_t>&self.h.x[0] - <uintptr_t>self.h:][:33 * 8].view(np.uint64)
+        self.f = self._buf[off + <uintptr_t>&self.h.f[0] - <uintptr_t>self.h:][:32 * 8].view(np.uint64)
+        self._ram = ram
+        self._npages = ram.size // 4096
+        self.h.ram = <uint8_t*><uintptr_t>ram.ctypes.data
+        self.h.ram_base = ram_base
+        self.h.ram_size = ram.size
+        self.h.dpages = <Insn**>calloc(self._npages, sizeof(Insn*))
+        self.h.code_page = <uint8_t*>calloc(self._npages, 1)
+        if self.h.dpages == NULL or self.h.code_page == NULL:
+            raise MemoryError("cannot allocate the decode cache")
+        self.h.ext = ext_mask
+        self.h.misa = misa
+        self.h.hartid = hartid
+        self.h.time_div = time_div if time_div else 1
+        self.h.misaligned_hw = misaligned_hw
+        self.h.ialign_mask = 0 if (ext_mask & EXTM_C) else 2
+        self.reset(ram_base)
+
+    def __dealloc__(self):
+        cdef uint64_t i
+        if self.h != NULL and self.h.dpages != NULL:
+            for i in range(self._npages):
+                if self.h.dpages[i] != NULL:
+                    free(self.h.dpages[i])
+            free(self.h.dpages)
+            free(self.h.code_page)
+            self.h.dpages = NULL
+
+    def reset(self, uint64_t pc, uint64_t a0=0, uint64_t a1=0, int priv=3):
+        """Architectural reset: M-mode (or priv), registers zero, pc, a0 and a1 set."""
+        cdef HartState* h = self.h
+        memset(h.x, 0, sizeof(h.x))
+        memset(h.f, 0, sizeof(h.f))
+        h.pc = pc
+        h.priv = priv
+        h.x[10] = a0
+        h.x[11] = a1
+        h.mstatus = (2ULL << 32) | (2ULL << 34)  # UXL = SXL = 64
+        h.mtvec = h.stvec = h.mepc = h.sepc = h.mcause = h.scause = h.mtval = h.stval = 0
+        h.medeleg = h.mideleg = h.mie = h.mip = h.satp = 0
+        h.mcounteren = h.scounteren = h.menvcfg = h.senvcfg = h.mcountinhibit = 0
+        h.mtimecmp = 0xffffffffffffffffULL
+        h.stimecmp = 0xffffffffffffffffULL
+        h.msip = 0
+        h.fflags = h.frm = 0
+        h.reserved_valid = 0
+        memset(h.pmpcfg, 0, sizeof(h.pmpcfg))
+        memset(h.pmpaddr, 0, sizeof(h.pmpaddr))
+        h.pmp_active = 0
+        h.exit_reason = EXIT_NONE
+        self.flush_decode_cache()
+
+    def flush_decode_cache(self):
+        """Forget every decoded instruction and every TLB entry."""
+        cdef uint64_t i
+        for i in range(self._npages):
+            if self.h.dpages[i] != NULL:
+                memset(self.h.dpages[i], 0, 2048 * sizeof(Insn))
+            self.h.code_page[i] = 0
+        tlb_flush_all(self.h)
+
+    def invalidate_code(self, uint64_t pa, uint64_t size):
+        """The host wrote guest RAM [pa, pa+size): drop decodes of the pages it touched."""
+        cdef uint64_t p, first, last
+        if size == 0 or pa + size <= self.h.ram_base or pa >= self.h.ram_base + self.h.ram_size:
+            return
+        first = (max(pa, self.h.ram_base) - self.h.ram_base) >> 12
+        last = (min(pa + size, self.h.ram_base + self.h.ram_size) - 1 - self.h.ram_base) >> 12
+        for p in range(first, last + 1):
+            if self.h.code_page[p]:
+                invalidate_code_page(self.h, p)
+
+    def run(self, uint64_t max_insns):
+        """Run up to max_insns instructions; returns the exit reason (an EXIT_* int)."""
+        cdef int r
+        cdef HartState* h = self.h
+        with nogil:
+            r = run_loop(h, max_insns)
+        return r
+
+    # ---- state access ------------------------------------------------------------------
+    property pc:
+        def __get__(self):
+            return self.h.pc
+        def __set__(self, uint64_t v):
+            self.h.pc = v
+
+    property priv:
+        def __get__(self):
+            return self.h.priv
+        def __set__(self, int v):
+            if v not in (0, 1, 3):
+                raise ValueError("privilege must be 0 (U), 1 (S) or 3 (M)")
+            if v != self.h.priv:
+                tlb_flush_all(self.h)
+            self.h.priv = v
+
+    property instret:
+        def __get__(self):
+            return self.h.instret
+
+    property traps:
+        def __get__(self):
+            return self.h.stat_traps
+
+    property exit_code:
+        def __get__(self):
+            return self.h.exit_code
+
+    property exit_reason:
+        def __get__(self):
+            return self.h.exit_reason
+
+    property ext_mask:
+        def __get__(self):
+            return self.h.ext
+
+    property sbi_exits:
+        def __get__(self):
+            return bool(self.h.sbi_exits)
+        def __set__(self, bint v):
+            self.h.sbi_exits = v
+
+    property wfi_exit:
+        def __get__(self):
+            return bool(self.h.wfi_exit)
+        def __set__(self, bint v):
+            self.h.wfi_exit = v
+
+    property step_log:
+        def __get__(self):
+            return bool(self.h.step_log)
+        def __set__(self, bint v):
+            self.h.step_log = v
+            tlb_flush(&self.h.rtlb)
+            tlb_flush(&self.h.wtlb)
+
+    property mtime:
+        def __get__(self):
+            return mtime_now(self.h)
+
+    def set_htif(self, uint64_t tohost, uint64_t fromhost):
+        """Watch stores to tohost (Spike's HTIF); 0 disables."""
+        self.h.tohost = tohost if in_ram(self.h, tohost, 8) else 0
+        self.h.fromhost = fromhost if in_ram(self.h, fromhost, 8) else 0
+        tlb_flush(&self.h.wtlb)
+
+    def csr_read(self, uint32_t csr):
+        """Read a CSR as M-mode would (debugger access); KeyError if it does not exist."""
+        cdef uint64_t v
+        cdef uint8_t saved = self.h.priv
+        cdef uint64_t saved_fs = self.h.mstatus & MSTATUS_FS
+        self.h.priv = 3
+        self.h.mstatus |= MSTATUS_FS
+        try:
+            if csr_read(self.h, csr, &v):
+                raise KeyError(f"CSR {csr:#x} is not implemented")
+        finally:
+            self.h.priv = saved
+            self.h.mstatus = (self.h.mstatus & ~MSTATUS_FS) | saved_fs
+        return v
+
+    def csr_write(self, uint32_t csr, uint64_t value):
+        """Write a CSR as M-mode would (debugger access); KeyError if it is not writable."""
+        cdef uint64_t v
+        cdef uint8_t saved = self.h.priv
+        self.h.priv = 3
+        try:
+            if csr_read(self.h, csr, &v) or csr_write(self.h, csr, value):
+                raise KeyError(f"CSR {csr:#x} is not implemented or read-only")
+        finally:
+            self.h.priv = saved
+        tlb_flush_all(self.h)
+
+    def take_output(self):
+        """Drain and return the console bytes the guest wrote (HTIF, UART)."""
+        cdef bytes out = self.h.out_buf[:self.h.out_len]
+        self.h.out_len = 0
+        if self.h.exit_reason == EXIT_OUTPUT:
+            self.h.exit_reason = EXIT_NONE
+        return out
+
+    def feed_input(self, bytes data):
+        """Queue console input bytes for the UART; returns how many were accepted."""
+        cdef uint32_t i, n
+        if self.h.in_pos == self.h.in_len:
+            self.h.in_pos = self.h.in_len = 0
+        n = min(len(data), 256 - self.h.in_len)
+        for i in range(n):
+            self.h.in_buf[self.h.in_len + i] = data[i]
+        self.h.in_len += n
+        return n
+
+    def last_mem_access(self):
+        """Trace mode: (address, size, is_store, data) of the last access, or None."""
+        if not self.h.log_mem_size:
+            return None
+        r = (self.h.log_mem_addr, self.h.log_mem_size, bool(self.h.log_mem_write),
+             self.h.log_mem_data)
+        self.h.log_mem_size = 0
+        return r
+
+    def stats(self):
+        return dict(traps=self.h.stat_traps, interrupts=self.h.stat_interrupts,
+                    tlb_misses=self.h.stat_tlb_misses, decodes=self.h.stat_decodes)
+
+    @property
+    def fcsr(self):
+        return (self.h.frm << 5) | self.h.fflags
+
+    def sbi_set_timer(self, uint64_t value):
+        """The SBI's set_timer: supervisor timer at value, pending bit cleared until then.
+
+        Served with the Sstc comparator (an M-mode firmware would do the same with
+        mtimecmp and STIP), so the interrupt is exact and costs no exit."""
+        self.h.menvcfg |= MENVCFG_STCE
+        self.h.stimecmp = value
+        self.h.mip &= ~(<uint64_t>MIP_STIP)
+        self.h.check_now = 1
+
+    def set_pending(self, uint64_t bits, bint value=True):
+        """Set or clear software-visible mip bits (SSIP, STIP, SEIP...) from the host."""
+        if value:
+            self.h.mip |= bits & MIE_MASK
+        else:
+            self.h.mip &= ~(bits & MIE_MASK)
+        self.h.check_now = 1

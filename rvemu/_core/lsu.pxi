@@ -1,0 +1,154 @@
+# Loads, stores and fetch: the TLB-hit fast paths (inlined into the loop) and the slow
+# paths (translation, PMP, devices, misaligned accesses, TLB refill).
+
+cdef enum:
+    STORE_EVENT = 0x10000  # store done, but it asked the loop to look at events
+
+cdef inline uint64_t tlb_key(uint64_t va, int size) noexcept nogil:
+    # page address plus the low alignment bits: one compare checks page and alignment
+    return va & (~0xfffULL | <uint64_t>(size - 1))
+
+
+cdef int access_phys(HartState* h, uint64_t va, int size, int acc, uint64_t* pa) noexcept nogil:
+    """Translate and PMP-check one naturally aligned access; refill the TLB if allowed."""
+    cdef int priv = effective_priv(h, acc)
+    cdef uint64_t psize, idx, host_page
+    cdef int r = translate(h, va, acc, priv, pa, &psize)
+    if r:
+        h.trap_tval = va
+        return r
+    if not pmp_check(h, pa[0], size, acc, priv):
+        h.trap_tval = va
+        return access_fault_cause(acc) + 1
+    h.stat_tlb_misses += 1
+    if acc != ACC_FETCH and not h.step_log and in_ram(h, pa[0] & ~0xfffULL, 4096) \
+            and pmp_page_uniform(h, pa[0] & ~0xfffULL, acc, priv):
+        idx = (va >> 12) & (TLB_SIZE - 1)
+        host_page = <uint64_t>h.ram + ((pa[0] & ~0xfffULL) - h.ram_base)
+        if acc == ACC_LOAD:
+            h.rtlb.tag[idx] = va & ~0xfffULL
+            h.rtlb.add[idx] = <int64_t>(host_page - (va & ~0xfffULL))
+        elif not h.code_page[((pa[0] & ~0xfffULL) - h.ram_base) >> 12] and not (
+                h.tohost and (h.tohost & ~0xfffULL) == (pa[0] & ~0xfffULL)):
+            h.wtlb.tag[idx] = va & ~0xfffULL
+            h.wtlb.add[idx] = <int64_t>(host_page - (va & ~0xfffULL))
+    return 0
+
+
+cdef int load_slow(HartState* h, uint64_t va, int size, uint64_t* out) noexcept nogil:
+    """Load of size bytes from va, zero-extended into out. 0 or cause + 1."""
+    cdef uint64_t pa, b, v
+    cdef int r, i
+    if va & (size - 1):
+        if not h.misaligned_hw:
+            h.trap_tval = va
+            return CAUSE_MISALIGNED_LOAD + 1
+        v = 0
+        for i in range(size):  # byte by byte; each byte translated and checked
+            r = load_slow(h, va + i, 1, &b)
+            if r:
+                return r
+            v |= b << (8 * i)
+        out[0] = v
+        return 0
+    r = access_phys(h, va, size, ACC_LOAD, &pa)
+    if r:
+        return r
+    r = phys_load(h, pa, size, out)
+    if r:
+        h.trap_tval = va
+        return r
+    if h.step_log:
+        h.log_mem_addr = va
+        h.log_mem_size = size
+        h.log_mem_write = 0
+    return 0
+
+
+cdef int store_slow(HartState* h, uint64_t va, int size, uint64_t v) noexcept nogil:
+    """Store the low size bytes of v at va. 0 or cause + 1."""
+    cdef uint64_t pa
+    cdef int r, i
+    if va & (size - 1):
+        if not h.misaligned_hw:
+            h.trap_tval = va
+            return CAUSE_MISALIGNED_STORE + 1
+        for i in range(size):  # check every byte first so a fault stores nothing
+            r = access_phys(h, va + i, 1, ACC_STORE, &pa)
+            if r:
+                return r
+        for i in range(size):
+            access_phys(h, va + i, 1, ACC_STORE, &pa)
+            phys_store(h, pa, 1, (v >> (8 * i)) & 0xff)
+        return STORE_EVENT if (h.exit_reason or h.check_now) else 0
+    r = access_phys(h, va, size, ACC_STORE, &pa)
+    if r:
+        return r
+    if pa == h.reserved_addr:
+        h.reserved_valid = 0
+    r = phys_store(h, pa, size, v)
+    if r:
+        h.trap_tval = va
+        return r
+    if h.step_log:
+        h.log_mem_addr = va
+        h.log_mem_data = v
+        h.log_mem_size = size
+        h.log_mem_write = 1
+    return STORE_EVENT if (h.exit_reason or h.check_now) else 0
+
+
+cdef inline int load(HartState* h, uint64_t va, int size, uint64_t* out) noexcept nogil:
+    cdef uint64_t idx = (va >> 12) & (TLB_SIZE - 1)
+    if h.rtlb.tag[idx] == tlb_key(va, size):
+        out[0] = read_le(<uint8_t*>(va + <uint64_t>h.rtlb.add[idx]), size)
+        return 0
+    return load_slow(h, va, size, out)
+
+
+cdef inline int store(HartState* h, uint64_t va, int size, uint64_t v) noexcept nogil:
+    cdef uint64_t idx = (va >> 12) & (TLB_SIZE - 1)
+    if h.wtlb.tag[idx] == tlb_key(va, size):
+        write_le(<uint8_t*>(va + <uint64_t>h.wtlb.add[idx]), size, v)
+        return 0
+    return store_slow(h, va, size, v)
+
+
+cdef Insn* fetch_page(HartState* h, uint64_t pc, uint8_t** host) noexcept nogil:
+    """The decoded page and host bytes for pc's page; NULL with trap_cause set on a fault."""
+    cdef uint64_t idx = (pc >> 12) & (TLB_SIZE - 1)
+    cdef uint64_t pa, psize, page
+    cdef int r, priv
+    if h.itlb.tag[idx] == (pc & ~0xfffULL):
+        host[0] = <uint8_t*>((pc & ~0xfffULL) + <uint64_t>h.itlb.add[idx])
+        return h.itlb.code[idx]
+    priv = h.priv
+    r = translate(h, pc, ACC_FETCH, priv, &pa, &psize)
+    if r == 0 and (not in_ram(h, pa, 2) or not pmp_check(h, pa, 2, ACC_FETCH, priv)):
+        r = CAUSE_FETCH_ACCESS + 1
+    if r:
+        h.trap_cause = r - 1
+        h.trap_tval = pc
+        return NULL
+    page = pa & ~0xfffULL
+    host[0] = h.ram + (page - h.ram_base)
+    h.stat_tlb_misses += 1
+    if pmp_page_uniform(h, page, ACC_FETCH, priv):
+        h.itlb.tag[idx] = pc & ~0xfffULL
+        h.itlb.add[idx] = <int64_t>(<uint64_t>host[0] - (pc & ~0xfffULL))
+        h.itlb.code[idx] = code_page_for(h, page)
+        return h.itlb.code[idx]
+    return code_page_for(h, page)
+
+
+cdef int fetch_crosspage(HartState* h, uint64_t pc, uint8_t* host, Insn* out) noexcept nogil:
+    """Decode a 32-bit instruction whose upper half is on the next page (not cached)."""
+    cdef uint8_t* host2
+    cdef uint32_t lo = (<uint16_t*>host)[0]
+    cdef uint32_t hi
+    if fetch_page(h, pc + 2, &host2) == NULL:
+        h.trap_tval = pc + 2  # the portion that faulted (3.1.16)
+        return 1
+    hi = (<uint16_t*>host2)[0]
+    decode_word(h, out, lo | (hi << 16), 4, lo | (hi << 16))
+    return 0

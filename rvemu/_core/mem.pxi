@@ -1,0 +1,257 @@
+# Physical memory: RAM by base+offset, the inline devices (CLINT, UART, syscon finisher,
+# HTIF tohost), TLB refill and the slow load/store paths used when a TLB misses.
+
+cdef enum:
+    ACC_FETCH = 0
+    ACC_LOAD = 1
+    ACC_STORE = 2
+
+cdef enum:
+    CLINT_BASE = 0x2000000
+    CLINT_SIZE = 0x10000
+    UART_BASE = 0x10000000
+    UART_SIZE = 0x100
+    FINISHER_BASE = 0x100000
+    FINISHER_SIZE = 0x1000
+
+cdef enum:
+    EXIT_NONE = 0
+    EXIT_BUDGET = 1       # max_insns reached
+    EXIT_HALT = 2         # guest asked to stop (HTIF, finisher, SBI SRST); exit_code set
+    EXIT_ECALL = 3        # ECALL to be served by the Python SBI (sbi_exits)
+    EXIT_MMIO = 4         # access to an address no inline device claims
+    EXIT_IDLE = 5         # WFI with no event that could ever wake the hart
+    EXIT_OUTPUT = 6       # console buffer full
+    EXIT_EBREAK = 7       # reserved for breakpoints
+    EXIT_RESET = 8        # guest asked for a reboot
+
+
+cdef inline uint64_t mtime_now(HartState* h) noexcept nogil:
+    return (h.instret + h.time_off) // h.time_div
+
+
+cdef inline void out_byte(HartState* h, uint8_t c) noexcept nogil:
+    if h.out_len < OUT_BUF_SIZE:
+        h.out_buf[h.out_len] = c
+        h.out_len += 1
+    if h.out_len >= OUT_BUF_SIZE:
+        h.exit_reason = EXIT_OUTPUT
+
+
+cdef inline void tlb_flush(Tlb* t) noexcept nogil:
+    cdef int i
+    for i in range(TLB_SIZE):
+        t.tag[i] = TLB_INVALID
+
+
+cdef inline void tlb_flush_all(HartState* h) noexcept nogil:
+    tlb_flush(&h.itlb)
+    tlb_flush(&h.rtlb)
+    tlb_flush(&h.wtlb)
+
+
+cdef inline uint64_t read_le(uint8_t* p, int size) noexcept nogil:
+    if size == 1:
+        return p[0]
+    elif size == 2:
+        return (<uint16_t*>p)[0]
+    elif size == 4:
+        return (<uint32_t*>p)[0]
+    return (<uint64_t*>p)[0]
+
+
+cdef inline void write_le(uint8_t* p, int size, uint64_t v) noexcept nogil:
+    if size == 1:
+        p[0] = <uint8_t>v
+    elif size == 2:
+        (<uint16_t*>p)[0] = <uint16_t>v
+    elif size == 4:
+        (<uint32_t*>p)[0] = <uint32_t>v
+    else:
+        (<uint64_t*>p)[0] = v
+
+
+cdef inline bint in_ram(HartState* h, uint64_t pa, uint64_t size) noexcept nogil:
+    return pa >= h.ram_base and pa - h.ram_base + size <= h.ram_size
+
+
+# ---- inline devices -------------------------------------------------------------------
+
+cdef uint64_t clint_read(HartState* h, uint64_t off, int size) noexcept nogil:
+    cdef uint64_t v = 0
+    if off < 0x4000:
+        v = h.msip if off == h.hartid * 4 else 0
+    elif off >= 0x4000 and off < 0xBFF8:
+        v = h.mtimecmp if (off & ~7) == 0x4000 + h.hartid * 8 else 0
+        if off & 4:
+            v >>= 32
+    elif off >= 0xBFF8:
+        v = mtime_now(h)
+        if off & 4:
+            v >>= 32
+    if size < 8:
+        v &= (1ULL << (size * 8)) - 1
+    return v
+
+
+cdef void clint_write(HartState* h, uint64_t off, int size, uint64_t v) noexcept nogil:
+    cdef uint64_t t
+    if off < 0x4000:
+        if off == h.hartid * 4:
+            h.msip = v & 1
+    elif off < 0xBFF8:
+        if (off & ~7) == 0x4000 + h.hartid * 8:
+            if size == 8:
+                h.mtimecmp = v
+            elif off & 4:
+                h.mtimecmp = (h.mtimecmp & 0xffffffffULL) | (v << 32)
+            else:
+                h.mtimecmp = (h.mtimecmp & ~0xffffffffULL) | (v & 0xffffffffULL)
+    else:
+        # writing mtime moves the time base: mtime = (instret + time_off) / time_div
+        t = mtime_now(h)
+        if size == 8:
+            t = v
+        elif off & 4:
+            t = (t & 0xffffffffULL) | (v << 32)
+        else:
+            t = (t & ~0xffffffffULL) | (v & 0xffffffffULL)
+        h.time_off = t * h.time_div - h.instret
+    h.check_now = 1  # re-evaluate timer interrupts at once
+
+
+cdef uint64_t uart_read(HartState* h, uint64_t off) noexcept nogil:
+    cdef uint64_t v = 0
+    if h.uart_lcr & 0x80 and off < 2:
+        return h.uart_dll if off == 0 else h.uart_dlm
+    if off == 0:  # RBR
+        if h.in_pos < h.in_len:
+            v = h.in_buf[h.in_pos]
+            h.in_pos += 1
+    elif off == 1:
+        v = h.uart_ier
+    elif off == 2:  # IIR: FIFOs enabled, no interrupt pending unless THR-empty enabled
+        v = 0xC2 if h.uart_ier & 2 else 0xC1
+        if h.uart_ier & 1 and h.in_pos < h.in_len:
+            v = 0xC4
+    elif off == 3:
+        v = h.uart_lcr
+    elif off == 4:
+        v = h.uart_mcr
+    elif off == 5:  # LSR: transmitter empty and idle, data ready if input waits
+        v = 0x60 | (1 if h.in_pos < h.in_len else 0)
+    elif off == 6:
+        v = 0xB0  # MSR: DCD, DSR, CTS
+    elif off == 7:
+        v = h.uart_scr
+    return v
+
+
+cdef void uart_write(HartState* h, uint64_t off, uint64_t v) noexcept nogil:
+    if h.uart_lcr & 0x80 and off < 2:
+        if off == 0:
+            h.uart_dll = <uint8_t>v
+        else:
+            h.uart_dlm = <uint8_t>v
+        return
+    if off == 0:
+        out_byte(h, <uint8_t>v)
+    elif off == 1:
+        h.uart_ier = v & 0x0f
+    elif off == 3:
+        h.uart_lcr = <uint8_t>v
+    elif off == 4:
+        h.uart_mcr = <uint8_t>v & 0x1f
+    elif off == 7:
+        h.uart_scr = <uint8_t>v
+
+
+cdef void htif_check(HartState* h) noexcept nogil:
+    """A store touched tohost: act on the command (Spike's HTIF protocol)."""
+    cdef uint64_t v = (<uint64_t*>(h.ram + (h.tohost - h.ram_base)))[0]
+    cdef uint64_t dev = v >> 56
+    cdef uint64_t cmd = (v >> 48) & 0xff
+    if v == 0:
+        return
+    if dev == 0 and cmd == 0:
+        if v & 1:
+            h.exit_code = (v & 0xffffffffffffULL) >> 1
+            h.exit_reason = EXIT_HALT
+        # syscall proxying (riscv-pk) is not supported: leave tohost for the host to see
+        return
+    if dev == 1 and cmd == 1:
+        out_byte(h, <uint8_t>v)
+    (<uint64_t*>(h.ram + (h.tohost - h.ram_base)))[0] = 0
+    if h.fromhost and in_ram(h, h.fromhost, 8):
+        (<uint64_t*>(h.ram + (h.fromhost - h.ram_base)))[0] = (dev << 56) | (cmd << 48)
+
+
+cdef int phys_load(HartState* h, uint64_t pa, int size, uint64_t* out) noexcept nogil:
+    """Load from a physical address. 0 on success, else the exception cause + 1."""
+    if in_ram(h, pa, size):
+        out[0] = read_le(h.ram + (pa - h.ram_base), size)
+        return 0
+    if pa >= CLINT_BASE and pa < CLINT_BASE + CLINT_SIZE:
+        out[0] = clint_read(h, pa - CLINT_BASE, size)
+        return 0
+    if pa >= UART_BASE and pa < UART_BASE + UART_SIZE:
+        out[0] = uart_read(h, pa - UART_BASE)
+        return 0
+    if pa >= FINISHER_BASE and pa < FINISHER_BASE + FINISHER_SIZE:
+        out[0] = 0
+        return 0
+    return CAUSE_LOAD_ACCESS + 1
+
+
+cdef int phys_store(HartState* h, uint64_t pa, int size, uint64_t v) noexcept nogil:
+    """Store to a physical address. 0 on success, else the exception cause + 1."""
+    cdef uint64_t page
+    if in_ram(h, pa, size):
+        page = (pa - h.ram_base) >> 12
+        if h.code_page[page]:
+            invalidate_code_page(h, page)
+        write_le(h.ram + (pa - h.ram_base), size, v)
+        if h.tohost and pa < h.tohost + 8 and pa + size > h.tohost:
+            htif_check(h)
+        return 0
+    if pa >= CLINT_BASE and pa < CLINT_BASE + CLINT_SIZE:
+        clint_write(h, pa - CLINT_BASE, size, v)
+        return 0
+    if pa >= UART_BASE and pa < UART_BASE + UART_SIZE:
+        uart_write(h, pa - UART_BASE, v)
+        return 0
+    if pa >= FINISHER_BASE and pa < FINISHER_BASE + FINISHER_SIZE:
+        if pa == FINISHER_BASE:
+            if (v & 0xffff) == 0x5555:
+                h.exit_code = 0
+                h.exit_reason = EXIT_HALT
+            elif (v & 0xffff) == 0x3333:
+                h.exit_code = (v >> 16) & 0xffff
+                h.exit_reason = EXIT_HALT
+            elif (v & 0xffff) == 0x7777:
+                h.exit_reason = EXIT_RESET
+        return 0
+    return CAUSE_STORE_ACCESS + 1
+
+
+cdef void invalidate_code_page(HartState* h, uint64_t page) noexcept nogil:
+    """A store hit a page with decoded code: forget its decodes (self-modifying code)."""
+    cdef Insn* p = h.dpages[page]
+    if p != NULL:
+        memset(p, 0, 2048 * sizeof(Insn))
+    h.code_page[page] = 0
+
+
+cdef Insn* code_page_for(HartState* h, uint64_t pa) noexcept nogil:
+    """The decode array of the RAM page holding pa (allocated on first use)."""
+    cdef uint64_t page = (pa - h.ram_base) >> 12
+    cdef Insn* p = h.dpages[page]
+    if p == NULL:
+        p = <Insn*>calloc(2048, sizeof(Insn))
+        if p == NULL:
+            return NULL
+        h.dpages[page] = p
+    if not h.code_page[page]:
+        h.code_page[page] = 1
+        tlb_flush(&h.wtlb)  # stores to this page must now take the slow path
+    return p

@@ -1,0 +1,197 @@
+# Address translation (Sv39/Sv48/Sv57, privileged spec 12.3-12.5) and PMP (3.7).
+
+cdef enum:
+    PTE_V = 1
+    PTE_R = 2
+    PTE_W = 4
+    PTE_X = 8
+    PTE_U = 16
+    PTE_G = 32
+    PTE_A = 64
+    PTE_D = 128
+
+cdef enum:
+    MSTATUS_SIE = 1 << 1
+    MSTATUS_MIE = 1 << 3
+    MSTATUS_SPIE = 1 << 5
+    MSTATUS_MPIE = 1 << 7
+    MSTATUS_SPP = 1 << 8
+    MSTATUS_MPRV = 1 << 17
+    MSTATUS_SUM = 1 << 18
+    MSTATUS_MXR = 1 << 19
+    MSTATUS_TVM = 1 << 20
+    MSTATUS_TW = 1 << 21
+    MSTATUS_TSR = 1 << 22
+
+cdef uint64_t MSTATUS_VS = 3ULL << 9
+cdef uint64_t MSTATUS_MPP = 3ULL << 11
+cdef uint64_t MSTATUS_FS = 3ULL << 13
+cdef uint64_t MSTATUS_SD = 1ULL << 63
+
+
+cdef inline int effective_priv(HartState* h, int acc) noexcept nogil:
+    """Privilege used for an access: MPRV makes M-mode loads/stores use MPP (3.1.6.3)."""
+    if acc != ACC_FETCH and h.priv == 3 and (h.mstatus & MSTATUS_MPRV):
+        return (h.mstatus >> 11) & 3
+    return h.priv
+
+
+cdef inline int page_fault_cause(int acc) noexcept nogil:
+    if acc == ACC_FETCH:
+        return CAUSE_FETCH_PAGE_FAULT
+    if acc == ACC_LOAD:
+        return CAUSE_LOAD_PAGE_FAULT
+    return CAUSE_STORE_PAGE_FAULT
+
+
+cdef inline int access_fault_cause(int acc) noexcept nogil:
+    if acc == ACC_FETCH:
+        return CAUSE_FETCH_ACCESS
+    if acc == ACC_LOAD:
+        return CAUSE_LOAD_ACCESS
+    return CAUSE_STORE_ACCESS
+
+
+# ---- PMP ------------------------------------------------------------------------------
+
+cdef inline void pmp_range(HartState* h, int i, uint64_t* lo, uint64_t* hi) noexcept nogil:
+    """The byte range [lo, hi) matched by PMP entry i (hi == lo when it matches nothing)."""
+    cdef uint8_t a = (h.pmpcfg[i] >> 3) & 3
+    cdef uint64_t addr = h.pmpaddr[i]
+    cdef uint64_t ones
+    if a == 1:  # TOR
+        lo[0] = (h.pmpaddr[i - 1] << 2) if i > 0 else 0
+        hi[0] = addr << 2
+        if hi[0] < lo[0]:
+            hi[0] = lo[0]
+    elif a == 2:  # NA4
+        lo[0] = addr << 2
+        hi[0] = lo[0] + 4
+    elif a == 3:  # NAPOT: trailing ones give the size
+        ones = 0
+        while ones < 54 and (addr >> ones) & 1:
+            ones += 1
+        lo[0] = (addr & ~((1ULL << ones) - 1)) << 2
+        hi[0] = lo[0] + (1ULL << (ones + 3))
+    else:
+        lo[0] = 0
+        hi[0] = 0
+
+
+cdef int pmp_check(HartState* h, uint64_t pa, uint64_t size, int acc, int priv) noexcept nogil:
+    """1 if the access is allowed. The lowest-numbered entry matching any byte decides;
+    an access that only partly matches it fails (3.7.1.3)."""
+    cdef int i
+    cdef uint64_t lo, hi
+    cdef uint8_t cfg, need
+    if not h.pmp_active:
+        return 1
+    need = 4 if acc == ACC_FETCH else (1 if acc == ACC_LOAD else 2)
+    for i in range(NUM_PMP):
+        cfg = h.pmpcfg[i]
+        if (cfg >> 3) & 3 == 0:
+            continue
+        pmp_range(h, i, &lo, &hi)
+        if pa + size <= lo or pa >= hi:
+            continue
+        if pa < lo or pa + size > hi:
+            return 0
+        if priv == 3 and not (cfg & 0x80):
+            return 1
+        return 1 if (cfg & need) else 0
+    return 1 if priv == 3 else 0
+
+
+cdef int pmp_page_uniform(HartState* h, uint64_t pa_page, int acc, int priv) noexcept nogil:
+    """1 if every access within the 4 KiB page gets the same 'allowed' answer, so the page
+    may be cached in a TLB."""
+    cdef int i
+    cdef uint64_t lo, hi
+    if not h.pmp_active:
+        return 1
+    for i in range(NUM_PMP):
+        if (h.pmpcfg[i] >> 3) & 3 == 0:
+            continue
+        pmp_range(h, i, &lo, &hi)
+        if pa_page + 4096 <= lo or pa_page >= hi:
+            continue
+        return lo <= pa_page and pa_page + 4096 <= hi
+    return 1
+
+
+# ---- page-table walk ------------------------------------------------------------------
+
+cdef int translate(HartState* h, uint64_t va, int acc, int priv, uint64_t* pa_out,
+                   uint64_t* page_size) noexcept nogil:
+    """Translate va for an access at privilege priv. 0 on success, else cause + 1."""
+    cdef uint64_t mode = h.satp >> 60
+    cdef int levels, level, vpn_shift, i
+    cdef uint64_t a, pte, pte_addr, ppn, vpn, mask, sext
+    cdef uint64_t r
+    cdef int va_bits
+    page_size[0] = 4096
+    if priv == 3 or mode == 0:
+        pa_out[0] = va
+        return 0
+    if mode == 8:
+        levels = 3
+    elif mode == 9:
+        levels = 4
+    else:
+        levels = 5
+    va_bits = 12 + 9 * levels
+    # the bits above the VA width must all equal its top bit (12.3.2)
+    sext = <uint64_t>((<int64_t>(va << (64 - va_bits))) >> (64 - va_bits))
+    if sext != va:
+        return page_fault_cause(acc) + 1
+    a = (h.satp & 0xfffffffffffULL) << 12
+    level = levels - 1
+    while True:
+        vpn = (va >> (12 + 9 * level)) & 0x1ff
+        pte_addr = a + vpn * 8
+        if not pmp_check(h, pte_addr, 8, ACC_LOAD, 1):
+            return access_fault_cause(acc) + 1
+        if phys_load(h, pte_addr, 8, &pte):
+            return access_fault_cause(acc) + 1
+        # reserved bits 60:54 must be zero; PBMT (62:61) and N (63) are unimplemented
+        if not (pte & PTE_V) or ((pte & PTE_W) and not (pte & PTE_R)) or (pte >> 54):
+            return page_fault_cause(acc) + 1
+        if pte & (PTE_R | PTE_X):
+            break  # leaf
+        if pte & (PTE_D | PTE_A | PTE_U):  # non-leaf PTEs must have D, A, U clear
+            return page_fault_cause(acc) + 1
+        if level == 0:
+            return page_fault_cause(acc) + 1
+        level -= 1
+        a = ((pte >> 10) & 0xfffffffffffULL) << 12
+    # permission checks (12.3.2 step 5)
+    if pte & PTE_U:
+        if priv == 1 and (acc == ACC_FETCH or not (h.mstatus & MSTATUS_SUM)):
+            return page_fault_cause(acc) + 1
+    elif priv == 0:
+        return page_fault_cause(acc) + 1
+    if acc == ACC_FETCH:
+        if not (pte & PTE_X):
+            return page_fault_cause(acc) + 1
+    elif acc == ACC_LOAD:
+        if not ((pte & PTE_R) or ((h.mstatus & MSTATUS_MXR) and (pte & PTE_X))):
+            return page_fault_cause(acc) + 1
+    else:
+        if not (pte & PTE_W):
+            return page_fault_cause(acc) + 1
+    ppn = (pte >> 10) & 0xfffffffffffULL
+    mask = (1ULL << (9 * level)) - 1
+    if ppn & mask:  # misaligned superpage
+        return page_fault_cause(acc) + 1
+    if not (pte & PTE_A) or (acc == ACC_STORE and not (pte & PTE_D)):
+        if not h.svadu:
+            return page_fault_cause(acc) + 1
+        # Svadu: set A (and D on a store) in the PTE, as one atomic update
+        if not pmp_check(h, pte_addr, 8, ACC_STORE, 1):
+            return access_fault_cause(acc) + 1
+        pte |= PTE_A | (PTE_D if acc == ACC_STORE else 0)
+        if phys_store(h, pte_addr, 8, pte):
+            return access_fault_cause(acc) + 1
+    page_size[0] = 1ULL << (12 + 9 * level)
+    pa_out[0] = ((ppn & ~mask) << 12) | (va & ((1ULL << (12 + 9 * level)) - 1))
+    return 0

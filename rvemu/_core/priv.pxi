@@ -1,0 +1,449 @@
+# Privileged architecture: trap entry, interrupts, xRET and the CSR file (privileged spec
+# chapters 3 and 4).
+
+cdef enum:
+    MIP_SSIP = 1 << 1
+    MIP_MSIP = 1 << 3
+    MIP_STIP = 1 << 5
+    MIP_MTIP = 1 << 7
+    MIP_SEIP = 1 << 9
+    MIP_MEIP = 1 << 11
+
+# exceptions S-mode may take (everything but ECALL from M)
+cdef uint64_t MEDELEG_MASK = 0xB3FF
+cdef uint64_t MIDELEG_MASK = MIP_SSIP | MIP_STIP | MIP_SEIP
+cdef uint64_t MIE_MASK = MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | MIP_MEIP
+cdef uint64_t SSTATUS_MASK = (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_SUM
+                              | MSTATUS_MXR | (3ULL << 9) | (3ULL << 13) | (3ULL << 15)
+                              | (3ULL << 32) | (1ULL << 63))
+cdef uint64_t MENVCFG_STCE = 1ULL << 63
+cdef uint64_t MENVCFG_ADUE = 1ULL << 61
+
+
+cdef inline uint64_t mip_value(HartState* h) noexcept nogil:
+    """mip with the live bits merged in: MTIP/MSIP from the CLINT, STIP from stimecmp."""
+    cdef uint64_t v = h.mip & ~(<uint64_t>(MIP_MTIP | MIP_MSIP))
+    if mtime_now(h) >= h.mtimecmp:
+        v |= MIP_MTIP
+    if h.msip:
+        v |= MIP_MSIP
+    if h.menvcfg & MENVCFG_STCE:
+        v &= ~(<uint64_t>MIP_STIP)
+        if mtime_now(h) >= h.stimecmp:
+            v |= MIP_STIP
+    return v
+
+
+cdef inline uint64_t sd_fixup(uint64_t s) noexcept nogil:
+    if ((s >> 13) & 3) == 3 or ((s >> 9) & 3) == 3 or ((s >> 15) & 3) == 3:
+        return s | MSTATUS_SD
+    return s & ~MSTATUS_SD
+
+
+cdef uint64_t take_trap(HartState* h, uint64_t pc, uint64_t cause, uint64_t tval,
+                        bint interrupt) noexcept nogil:
+    """Enter the trap handler for cause; returns the new pc (3.1.6, 3.1.7, 4.1.1)."""
+    cdef uint64_t bit = 1ULL << cause
+    cdef uint64_t deleg = h.mideleg if interrupt else h.medeleg
+    cdef uint64_t s = h.mstatus
+    cdef uint64_t vec
+    h.stat_traps += 1
+    if interrupt:
+        h.stat_interrupts += 1
+    h.reserved_valid = 0
+    if h.priv <= 1 and (deleg & bit):
+        h.scause = cause | ((1ULL << 63) if interrupt else 0)
+        h.sepc = pc
+        h.stval = tval
+        s = (s & ~(<uint64_t>MSTATUS_SPIE)) | (MSTATUS_SPIE if s & MSTATUS_SIE else 0)
+        s = (s & ~(<uint64_t>MSTATUS_SPP)) | (MSTATUS_SPP if h.priv == 1 else 0)
+        s &= ~(<uint64_t>MSTATUS_SIE)
+        h.mstatus = s
+        if h.priv != 1:
+            tlb_flush_all(h)
+        h.priv = 1
+        vec = h.stvec
+    else:
+        h.mcause = cause | ((1ULL << 63) if interrupt else 0)
+        h.mepc = pc
+        h.mtval = tval
+        s = (s & ~(<uint64_t>MSTATUS_MPIE)) | (MSTATUS_MPIE if s & MSTATUS_MIE else 0)
+        s = (s & ~MSTATUS_MPP) | (<uint64_t>h.priv << 11)
+        s &= ~(<uint64_t>MSTATUS_MIE)
+        h.mstatus = s
+        if h.priv != 3:
+            tlb_flush_all(h)
+        h.priv = 3
+        vec = h.mtvec
+    if interrupt and (vec & 1):
+        return (vec & ~3ULL) + 4 * cause
+    return vec & ~3ULL
+
+
+cdef int pending_interrupt(HartState* h) noexcept nogil:
+    """The interrupt to take now, or -1 (3.1.9: priority MEI, MSI, MTI, SEI, SSI, STI)."""
+    cdef uint64_t pend = mip_value(h) & h.mie
+    cdef uint64_t m_en, s_en, cand
+    cdef int i, c
+    cdef int order[6]
+    if pend == 0:
+        return -1
+    m_en = pend & ~h.mideleg
+    if not (h.priv < 3 or (h.mstatus & MSTATUS_MIE)):
+        m_en = 0
+    s_en = pend & h.mideleg
+    if not (h.priv < 1 or (h.priv == 1 and (h.mstatus & MSTATUS_SIE))):
+        s_en = 0
+    cand = m_en if m_en else s_en
+    if cand == 0:
+        return -1
+    order[0] = 11; order[1] = 3; order[2] = 7; order[3] = 9; order[4] = 1; order[5] = 5
+    for i in range(6):
+        c = order[i]
+        if cand & (1ULL << c):
+            return c
+    return -1
+
+
+cdef uint64_t next_timer_event(HartState* h) noexcept nogil:
+    """The instret at which a timer comparison next becomes true (or ~0 for never)."""
+    cdef uint64_t best = 0xffffffffffffffffULL
+    cdef uint64_t cmp_
+    cdef uint64_t t = mtime_now(h)
+    cmp_ = h.mtimecmp
+    if cmp_ <= t:
+        return h.instret
+    if cmp_ < 0xffffffffffffffffULL // h.time_div:
+        best = cmp_ * h.time_div - h.time_off
+    if h.menvcfg & MENVCFG_STCE:
+        if h.stimecmp <= t:
+            return h.instret
+        if h.stimecmp < 0xffffffffffffffffULL // h.time_div:
+            cmp_ = h.stimecmp * h.time_div - h.time_off
+            if cmp_ < best:
+                best = cmp_
+    return best
+
+
+cdef inline void set_fs_dirty(HartState* h) noexcept nogil:
+    h.mstatus |= (3ULL << 13) | MSTATUS_SD
+
+
+# ---- CSRs -----------------------------------------------------------------------------
+
+cdef inline bint counter_allowed(HartState* h, int idx) noexcept nogil:
+    """cycle/time/instret/hpmcounterN from S or U (3.1.11, 4.1.5)."""
+    if h.priv < 3 and not ((h.mcounteren >> idx) & 1):
+        return False
+    if h.priv == 0 and not ((h.scounteren >> idx) & 1):
+        return False
+    return True
+
+
+cdef inline uint64_t read_mcycle(HartState* h) noexcept nogil:
+    return h.instret - h.mcycle_off
+
+
+cdef inline uint64_t read_minstret(HartState* h) noexcept nogil:
+    return h.instret - h.minstret_off
+
+
+cdef int csr_read(HartState* h, uint32_t csr, uint64_t* out) noexcept nogil:
+    """Read a CSR. 0 on success, else 1 (illegal instruction)."""
+    cdef uint64_t v = 0
+    cdef int i
+    if ((csr >> 8) & 3) > h.priv:
+        return 1
+    if csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR:
+        if not (h.ext & EXTM_F) or (h.mstatus & MSTATUS_FS) == 0:
+            return 1
+        if csr == CSR_FFLAGS:
+            v = h.fflags
+        elif csr == CSR_FRM:
+            v = h.frm
+        else:
+            v = (h.frm << 5) | h.fflags
+    elif csr >= CSR_CYCLE and csr <= CSR_HPMCOUNTER31:
+        if not counter_allowed(h, csr - CSR_CYCLE):
+            return 1
+        if csr == CSR_CYCLE:
+            v = read_mcycle(h)
+        elif csr == CSR_TIME:
+            v = mtime_now(h)
+        elif csr == CSR_INSTRET:
+            v = read_minstret(h)
+        else:
+            v = h.mhpmcounter[csr - CSR_HPMCOUNTER3]
+    elif csr == CSR_SSTATUS:
+        v = sd_fixup(h.mstatus) & SSTATUS_MASK
+    elif csr == CSR_SIE:
+        v = h.mie & h.mideleg
+    elif csr == CSR_STVEC:
+        v = h.stvec
+    elif csr == CSR_SCOUNTEREN:
+        v = h.scounteren
+    elif csr == CSR_SENVCFG:
+        v = h.senvcfg
+    elif csr == CSR_SSCRATCH:
+        v = h.sscratch
+    elif csr == CSR_SEPC:
+        v = h.sepc & ~h.ialign_mask
+    elif csr == CSR_SCAUSE:
+        v = h.scause
+    elif csr == CSR_STVAL:
+        v = h.stval
+    elif csr == CSR_SIP:
+        v = mip_value(h) & h.mideleg
+    elif csr == CSR_STIMECMP:
+        if not (h.ext & EXTM_SSTC):
+            return 1
+        if h.priv < 3 and not (h.menvcfg & MENVCFG_STCE and (h.mcounteren >> 1) & 1):
+            return 1
+        v = h.stimecmp
+    elif csr == CSR_SATP:
+        if h.priv == 1 and (h.mstatus & MSTATUS_TVM):
+            return 1
+        v = h.satp
+    elif csr == CSR_MVENDORID or csr == CSR_MARCHID or csr == CSR_MIMPID or csr == CSR_MCONFIGPTR:
+        v = 0
+    elif csr == CSR_MHARTID:
+        v = h.hartid
+    elif csr == CSR_MSTATUS:
+        v = sd_fixup(h.mstatus)
+    elif csr == CSR_MISA:
+        v = h.misa
+    elif csr == CSR_MEDELEG:
+        v = h.medeleg
+    elif csr == CSR_MIDELEG:
+        v = h.mideleg
+    elif csr == CSR_MIE:
+        v = h.mie
+    elif csr == CSR_MTVEC:
+        v = h.mtvec
+    elif csr == CSR_MCOUNTEREN:
+        v = h.mcounteren
+    elif csr == CSR_MENVCFG:
+        v = h.menvcfg
+    elif csr == CSR_MCOUNTINHIBIT:
+        v = h.mcountinhibit
+    elif csr >= CSR_MHPMEVENT3 and csr <= CSR_MHPMEVENT31:
+        v = h.mhpmevent[csr - CSR_MHPMEVENT3]
+    elif csr == CSR_MSCRATCH:
+        v = h.mscratch
+    elif csr == CSR_MEPC:
+        v = h.mepc & ~h.ialign_mask
+    elif csr == CSR_MCAUSE:
+        v = h.mcause
+    elif csr == CSR_MTVAL:
+        v = h.mtval
+    elif csr == CSR_MIP:
+        v = mip_value(h)
+    elif csr >= CSR_PMPCFG0 and csr <= CSR_PMPCFG14:
+        if csr & 1:
+            return 1  # odd pmpcfg registers do not exist on RV64
+        if csr - CSR_PMPCFG0 < NUM_PMP // 4:
+            for i in range(8):
+                v |= (<uint64_t>h.pmpcfg[(csr - CSR_PMPCFG0) * 4 + i]) << (8 * i)
+    elif csr >= CSR_PMPADDR0 and csr <= CSR_PMPADDR63:
+        if csr - CSR_PMPADDR0 < NUM_PMP:
+            v = h.pmpaddr[csr - CSR_PMPADDR0]
+    elif csr == CSR_MSECCFG:
+        v = h.mseccfg
+    elif csr == CSR_MCYCLE:
+        v = read_mcycle(h)
+    elif csr == CSR_MINSTRET:
+        v = read_minstret(h)
+    elif csr >= CSR_MHPMCOUNTER3 and csr <= CSR_MHPMCOUNTER31:
+        v = h.mhpmcounter[csr - CSR_MHPMCOUNTER3]
+    else:
+        return 1
+    out[0] = v
+    return 0
+
+
+cdef inline uint64_t legal_tvec(uint64_t v) noexcept nogil:
+    # modes >= 2 are reserved: keep the base and fall back to direct mode
+    return v & ~2ULL if (v & 3) < 2 else v & ~3ULL
+
+
+cdef void pmp_write_cfg(HartState* h, int i, uint8_t cfg) noexcept nogil:
+    if h.pmpcfg[i] & 0x80:
+        return  # locked
+    if (cfg & 3) == 2:
+        cfg &= ~2  # R=0 W=1 is reserved
+    cfg &= 0x9f
+    h.pmpcfg[i] = cfg
+
+
+cdef void pmp_recompute(HartState* h) noexcept nogil:
+    cdef int i
+    h.pmp_active = 0
+    for i in range(NUM_PMP):
+        if (h.pmpcfg[i] >> 3) & 3:
+            h.pmp_active = 1
+    tlb_flush_all(h)
+
+
+cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
+    """Write a CSR (privilege already checked by csr_read). 0 ok, 1 illegal."""
+    cdef uint64_t mask, old
+    cdef int i
+    if (csr >> 10) == 3:
+        return 1  # read-only CSR
+    if csr == CSR_FFLAGS:
+        h.fflags = v & 0x1f
+        set_fs_dirty(h)
+    elif csr == CSR_FRM:
+        h.frm = v & 7
+        set_fs_dirty(h)
+    elif csr == CSR_FCSR:
+        h.fflags = v & 0x1f
+        h.frm = (v >> 5) & 7
+        set_fs_dirty(h)
+    elif csr == CSR_SSTATUS:
+        mask = SSTATUS_MASK & ~((1ULL << 63) | (3ULL << 32) | (3ULL << 15))
+        if not (h.ext & EXTM_F):
+            mask &= ~MSTATUS_FS
+        mask &= ~MSTATUS_VS
+        old = h.mstatus
+        h.mstatus = (h.mstatus & ~mask) | (v & mask)
+        if (old ^ h.mstatus) & (MSTATUS_SUM | MSTATUS_MXR):
+            tlb_flush_all(h)
+    elif csr == CSR_SIE:
+        h.mie = (h.mie & ~h.mideleg) | (v & h.mideleg & MIE_MASK)
+    elif csr == CSR_STVEC:
+        h.stvec = legal_tvec(v)
+    elif csr == CSR_SCOUNTEREN:
+        h.scounteren = v & 0xffffffffULL
+    elif csr == CSR_SENVCFG:
+        h.senvcfg = v & 1
+    elif csr == CSR_SSCRATCH:
+        h.sscratch = v
+    elif csr == CSR_SEPC:
+        h.sepc = v & ~1ULL
+    elif csr == CSR_SCAUSE:
+        h.scause = v
+    elif csr == CSR_STVAL:
+        h.stval = v
+    elif csr == CSR_SIP:
+        mask = h.mideleg & MIP_SSIP
+        h.mip = (h.mip & ~mask) | (v & mask)
+    elif csr == CSR_STIMECMP:
+        h.stimecmp = v
+    elif csr == CSR_SATP:
+        mode = v >> 60
+        if mode == 0 or mode == 8 or mode == 9 or mode == 10:
+            # ASIDLEN = 16; with mode Bare the other fields must be zero (WARL)
+            h.satp = v & ((0xfULL << 60) | (0xffffULL << 44) | 0xfffffffffffULL)
+            if mode == 0:
+                h.satp = 0
+            tlb_flush_all(h)
+        # writes of an unsupported mode have no effect (4.1.11)
+    elif csr == CSR_MSTATUS:
+        mask = (MSTATUS_SIE | MSTATUS_MIE | MSTATUS_SPIE | MSTATUS_MPIE | MSTATUS_SPP
+                | MSTATUS_MPP | MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_TVM
+                | MSTATUS_TW | MSTATUS_TSR)
+        if h.ext & EXTM_F:
+            mask |= MSTATUS_FS
+        old = h.mstatus
+        h.mstatus = (h.mstatus & ~mask) | (v & mask)
+        if ((h.mstatus >> 11) & 3) == 2:  # MPP is WARL: 2 is reserved
+            h.mstatus &= ~MSTATUS_MPP
+        if not (h.ext & EXTM_U):
+            h.mstatus |= MSTATUS_MPP
+        h.mstatus = sd_fixup(h.mstatus)
+        if (old ^ h.mstatus) & (MSTATUS_MPRV | MSTATUS_SUM | MSTATUS_MXR | MSTATUS_MPP):
+            tlb_flush_all(h)
+    elif csr == CSR_MISA:
+        pass  # read-only (WARL)
+    elif csr == CSR_MEDELEG:
+        h.medeleg = v & MEDELEG_MASK
+    elif csr == CSR_MIDELEG:
+        h.mideleg = v & MIDELEG_MASK
+    elif csr == CSR_MIE:
+        h.mie = v & MIE_MASK
+    elif csr == CSR_MTVEC:
+        h.mtvec = legal_tvec(v)
+    elif csr == CSR_MCOUNTEREN:
+        h.mcounteren = v & 0xffffffffULL
+    elif csr == CSR_MENVCFG:
+        mask = 1
+        if h.ext & EXTM_SSTC:
+            mask |= MENVCFG_STCE
+        if h.ext & EXTM_SVADU:
+            mask |= MENVCFG_ADUE
+        h.menvcfg = v & mask
+        h.svadu = 1 if (h.menvcfg & MENVCFG_ADUE) else 0
+    elif csr == CSR_MCOUNTINHIBIT:
+        h.mcountinhibit = v & 0xfffffffdULL
+    elif csr >= CSR_MHPMEVENT3 and csr <= CSR_MHPMEVENT31:
+        h.mhpmevent[csr - CSR_MHPMEVENT3] = v
+    elif csr == CSR_MSCRATCH:
+        h.mscratch = v
+    elif csr == CSR_MEPC:
+        h.mepc = v & ~1ULL
+    elif csr == CSR_MCAUSE:
+        h.mcause = v
+    elif csr == CSR_MTVAL:
+        h.mtval = v
+    elif csr == CSR_MIP:
+        mask = MIP_SSIP | MIP_SEIP
+        if not (h.menvcfg & MENVCFG_STCE):
+            mask |= MIP_STIP
+        h.mip = (h.mip & ~mask) | (v & mask)
+    elif csr >= CSR_PMPCFG0 and csr <= CSR_PMPCFG14:
+        if csr - CSR_PMPCFG0 < NUM_PMP // 4:
+            for i in range(8):
+                pmp_write_cfg(h, (csr - CSR_PMPCFG0) * 4 + i, (v >> (8 * i)) & 0xff)
+            pmp_recompute(h)
+    elif csr >= CSR_PMPADDR0 and csr <= CSR_PMPADDR63:
+        i = csr - CSR_PMPADDR0
+        if i < NUM_PMP:
+            # locked entries, and the entry below a locked TOR entry, ignore writes
+            if not (h.pmpcfg[i] & 0x80) and not (
+                    i + 1 < NUM_PMP and (h.pmpcfg[i + 1] & 0x80)
+                    and ((h.pmpcfg[i + 1] >> 3) & 3) == 1):
+                h.pmpaddr[i] = v & 0x3fffffffffffffULL
+                pmp_recompute(h)
+    elif csr == CSR_MSECCFG:
+        pass
+    elif csr == CSR_MCYCLE:
+        h.mcycle_off = h.instret + 1 - v  # the writing instruction does not count
+    elif csr == CSR_MINSTRET:
+        h.minstret_off = h.instret + 1 - v
+    elif csr >= CSR_MHPMCOUNTER3 and csr <= CSR_MHPMCOUNTER31:
+        h.mhpmcounter[csr - CSR_MHPMCOUNTER3] = v
+    else:
+        return 1
+    return 0
+
+
+cdef uint64_t do_mret(HartState* h) noexcept nogil:
+    cdef uint64_t s = h.mstatus
+    cdef uint64_t mpp = (s >> 11) & 3
+    s = (s & ~(<uint64_t>MSTATUS_MIE)) | (MSTATUS_MIE if s & MSTATUS_MPIE else 0)
+    s |= MSTATUS_MPIE
+    s &= ~MSTATUS_MPP
+    if not (h.ext & EXTM_U):
+        s |= MSTATUS_MPP
+    if mpp != 3:
+        s &= ~(<uint64_t>MSTATUS_MPRV)
+    h.mstatus = s
+    h.priv = <uint8_t>mpp
+    h.reserved_valid = 0
+    tlb_flush_all(h)
+    return h.mepc & ~h.ialign_mask
+
+
+cdef uint64_t do_sret(HartState* h) noexcept nogil:
+    cdef uint64_t s = h.mstatus
+    cdef uint8_t spp = 1 if (s & MSTATUS_SPP) else 0
+    s = (s & ~(<uint64_t>MSTATUS_SIE)) | (MSTATUS_SIE if s & MSTATUS_SPIE else 0)
+    s |= MSTATUS_SPIE
+    s &= ~(<uint64_t>MSTATUS_SPP)
+    s &= ~(<uint64_t>MSTATUS_MPRV)
+    h.mstatus = s
+    h.priv = spp
+    h.reserved_valid = 0
+    tlb_flush_all(h)
+    return h.sepc & ~h.ialign_mask

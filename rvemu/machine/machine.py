@@ -1,0 +1,275 @@
+"""``Machine``: a configured board with one hart, and the Unicorn-shaped embedding API."""
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from rvemu._core.hart import EXIT_REASONS, Hart
+from rvemu.errors import ConfigError, ElfError, MemoryAccessError, RegisterError
+from rvemu.isa.csrs import CSR_BY_NAME
+from rvemu.isa.isastring import parse_isa
+from rvemu.isa.regs import F_INDEX, X_INDEX
+from rvemu.machine.elf import read_elf
+from rvemu.machine.fdt import build_dtb, virt_tree
+from rvemu.machine.memsize import parse_size
+from rvemu.machine.sbi import SbiFirmware
+
+RAM_BASE = 0x8000_0000
+# exit reasons of the core (rvemu/_core/mem.pxi)
+_BUDGET, _HALT, _ECALL, _MMIO, _IDLE, _OUTPUT, _EBREAK, _RESET = 1, 2, 3, 4, 5, 6, 7, 8
+SLICE = 1 << 22   # instructions per call into the core: bounds console latency
+
+
+@dataclass
+class RunResult:
+    """Why run() returned: 'halt' (guest exit, see exit_code), 'budget', 'idle', 'reset'."""
+    reason: str
+    exit_code: int | None
+    instructions: int
+    seconds: float
+
+    @property
+    def mips(self):
+        return self.instructions / self.seconds / 1e6 if self.seconds > 0 else 0.0
+
+
+class Machine:
+    """A RISC-V machine: RAM at 0x8000_0000, CLINT, ns16550a UART, HTIF, test finisher.
+
+    >>> m = Machine(isa="rv64gc", ram="64M")
+    >>> m.load_elf("guests/hello_htif.elf")            # doctest: +SKIP
+    >>> m.run().exit_code                              # doctest: +SKIP
+    0
+    """
+
+    def __init__(self, isa="rv64gc", ram="256M", *, board="virt", vlen=None,
+                 misaligned="trap", svadu=False, time_div=100, console=None, sbi=False):
+        if board != "virt":
+            raise ConfigError(f"unknown board {board!r}; available: 'virt'")
+        if misaligned not in ("trap", "hw"):
+            raise ConfigError(f"misaligned must be 'trap' or 'hw', not {misaligned!r}")
+        if not isinstance(time_div, int) or time_div <= 0:
+            raise ConfigError("time_div must be a positive number of instructions per tick")
+        self.isa = parse_isa(isa)
+        if vlen is not None:
+            raise ConfigError("vlen needs the V extension, which is not implemented yet")
+        if svadu and "svadu" not in self.isa:
+            self.isa = parse_isa(isa + "_svadu")
+        self.ram_size = parse_size(ram)
+        self.ram_base = RAM_BASE
+        self.ram = np.zeros(self.ram_size, dtype=np.uint8)
+        self.hart = Hart(self.ram, RAM_BASE, self.isa.mask, self.isa.misa,
+                         time_div=time_div, misaligned_hw=(misaligned == "hw"))
+        if svadu:
+            self.hart.csr_write(CSR_BY_NAME["menvcfg"], 1 << 61)
+        self.timebase = 10_000_000
+        self.symbols = {}
+        self.output = bytearray()
+        self._console = console
+        self._input = bytearray()
+        self.sbi = SbiFirmware(self)
+        self.sbi_mode = False
+        self.exits = {}
+        self.dtb_addr = None
+        self.exit_code = None
+        self.elf = None
+        if sbi:
+            self.enable_sbi()
+
+    # ---- loading ------------------------------------------------------------------------
+    def load_elf(self, path_or_bytes):
+        """Load an RV64 ELF: copy its segments, set pc to its entry, find tohost."""
+        img = read_elf(path_or_bytes)
+        for seg in img.segments:
+            if seg.paddr < self.ram_base or seg.paddr + seg.memsz > self.ram_base + self.ram_size:
+                raise ElfError(
+                    f"{img.path}: segment [{seg.paddr:#x}, {seg.paddr + seg.memsz:#x}) does not fit "
+                    f"in RAM [{self.ram_base:#x}, {self.ram_base + self.ram_size:#x}); "
+                    f"link it at {self.ram_base:#x} or give more --ram")
+        for seg in img.segments:
+            off = seg.paddr - self.ram_base
+            self.ram[off:off + seg.memsz] = 0
+            self.ram[off:off + len(seg.data)] = np.frombuffer(seg.data, dtype=np.uint8)
+        self.hart.flush_decode_cache()
+        self.symbols = dict(img.symbols)
+        self.elf = img
+        self.hart.set_htif(img.symbols.get("tohost", 0), img.symbols.get("fromhost", 0))
+        self._place_dtb()
+        self.hart.reset(img.entry, 0, self.dtb_addr)
+        if self.sbi_mode:
+            self._enter_supervisor(img.entry)
+        return img
+
+    def _place_dtb(self):
+        dtb = build_dtb(virt_tree(isa=self.isa, ram_base=self.ram_base, ram_size=self.ram_size,
+                                  timebase=self.timebase))
+        addr = (self.ram_base + self.ram_size - len(dtb) - 64) & ~0xFFF
+        self.dtb_addr = addr
+        off = addr - self.ram_base
+        self.ram[off:off + len(dtb)] = np.frombuffer(dtb, dtype=np.uint8)
+
+    def enable_sbi(self):
+        """Start the payload in S-mode with the built-in Python SBI as its firmware."""
+        if "s" not in self.isa:
+            raise ConfigError("--sbi needs S-mode in the ISA")
+        self.sbi_mode = True
+        self.hart.sbi_exits = True
+        if self.elf is not None:
+            self._enter_supervisor(self.hart.pc)
+
+    def _enter_supervisor(self, entry):
+        """What OpenSBI does before jumping to the payload: delegate, open counters, S-mode."""
+        h = self.hart
+        c = CSR_BY_NAME
+        h.csr_write(c["medeleg"], 0xB1FF & ~(1 << 9) | (1 << 12) | (1 << 13) | (1 << 15))
+        h.csr_write(c["mideleg"], (1 << 1) | (1 << 5) | (1 << 9))
+        h.csr_write(c["mcounteren"], 0xFFFFFFFF)
+        # PMP: allow S/U everything (OpenSBI opens a NAPOT entry over all memory)
+        h.csr_write(c["pmpaddr0"], (1 << 54) - 1)
+        h.csr_write(c["pmpcfg0"], 0x1F)
+        if "f" in self.isa:
+            h.csr_write(c["mstatus"], h.csr_read(c["mstatus"]) | (1 << 13))
+        h.pc = entry
+        h.priv = 1
+
+    # ---- memory -------------------------------------------------------------------------
+    def _ram_slice(self, addr, size):
+        if size < 0 or addr < self.ram_base or addr + size > self.ram_base + self.ram_size:
+            raise MemoryAccessError(
+                f"[{addr:#x}, {addr + size:#x}) is outside RAM [{self.ram_base:#x}, "
+                f"{self.ram_base + self.ram_size:#x})")
+        off = addr - self.ram_base
+        return off, off + size
+
+    def mem_read(self, addr, size):
+        """Read guest physical memory (RAM) as bytes."""
+        a, b = self._ram_slice(addr, size)
+        return self.ram[a:b].tobytes()
+
+    def mem_write(self, addr, data):
+        """Write bytes to guest physical memory (RAM); drops stale decoded code."""
+        data = bytes(data)
+        a, b = self._ram_slice(addr, len(data))
+        self.ram[a:b] = np.frombuffer(data, dtype=np.uint8)
+        self.hart.invalidate_code(addr, len(data))
+
+    def mem_view(self, addr, size):
+        """A zero-copy NumPy view of guest RAM (writes through it bypass code invalidation)."""
+        a, b = self._ram_slice(addr, size)
+        return self.ram[a:b]
+
+    # ---- registers ----------------------------------------------------------------------
+    def reg_read(self, name):
+        """Read a register by name: x5/t0, f10/fa0, pc, priv, or a CSR name."""
+        key = name.lower() if isinstance(name, str) else name
+        if key in X_INDEX:
+            return 0 if X_INDEX[key] == 0 else int(self.hart.x[X_INDEX[key]])
+        if key in F_INDEX:
+            return int(self.hart.f[F_INDEX[key]])
+        if key == "pc":
+            return self.hart.pc
+        if key == "priv":
+            return self.hart.priv
+        if key in CSR_BY_NAME:
+            try:
+                return self.hart.csr_read(CSR_BY_NAME[key])
+            except KeyError:
+                raise RegisterError(f"CSR {name!r} is not available in this configuration") from None
+        raise RegisterError(f"unknown register {name!r}; use x0-x31, ABI names, f0-f31, pc, priv or a CSR name")
+
+    def reg_write(self, name, value):
+        key = name.lower() if isinstance(name, str) else name
+        value = int(value) & ((1 << 64) - 1)
+        if key in X_INDEX:
+            if X_INDEX[key] != 0:
+                self.hart.x[X_INDEX[key]] = value
+            return
+        if key in F_INDEX:
+            self.hart.f[F_INDEX[key]] = value
+            return
+        if key == "pc":
+            self.hart.pc = value
+            return
+        if key == "priv":
+            self.hart.priv = value
+            return
+        if key in CSR_BY_NAME:
+            try:
+                self.hart.csr_write(CSR_BY_NAME[key], value)
+            except KeyError:
+                raise RegisterError(f"CSR {name!r} is read-only or not available") from None
+            return
+        raise RegisterError(f"unknown register {name!r}; use x0-x31, ABI names, f0-f31, pc, priv or a CSR name")
+
+    @property
+    def regs(self):
+        """Zero-copy NumPy view of x0..x31 (x0 reads as whatever the sink holds: use reg_read)."""
+        return self.hart.x[:32]
+
+    @property
+    def fregs(self):
+        return self.hart.f
+
+    # ---- console ------------------------------------------------------------------------
+    def _console_write(self, data):
+        if not data:
+            return
+        if self._console is None:
+            self.output.extend(data)
+        else:
+            self._console(data)
+
+    def _console_read(self, n):
+        data = bytes(self._input[:n])
+        del self._input[:n]
+        return data
+
+    def send_input(self, data):
+        """Queue bytes for the guest's console (UART receive / SBI getchar)."""
+        self._input.extend(data)
+
+    # ---- running ------------------------------------------------------------------------
+    def run(self, max_insns=None):
+        """Run until the guest halts, max_insns steps pass, or the hart idles for ever.
+
+        A step is a retired instruction or a trap taken, so a guest stuck trapping still
+        stops at the budget."""
+        h = self.hart
+        start_insns = h.instret
+        t0 = time.perf_counter()
+        remaining = max_insns if max_insns is not None else None
+        result = None
+        while result is None:
+            if self._input:
+                n = h.feed_input(bytes(self._input[:256]))
+                del self._input[:n]
+            n = SLICE if remaining is None else min(SLICE, remaining)
+            before = h.instret + h.traps
+            reason = h.run(n)
+            if remaining is not None:  # traps count too, so a trap loop still ends
+                remaining -= h.instret + h.traps - before
+            self.exits[EXIT_REASONS.get(reason, reason)] = self.exits.get(EXIT_REASONS.get(reason, reason), 0) + 1
+            out = h.take_output()
+            if out:
+                self._console_write(out)
+            if reason == _HALT:
+                self.exit_code = h.exit_code
+                result = ("halt", h.exit_code)
+            elif reason == _BUDGET:
+                if remaining is not None and remaining <= 0:
+                    result = ("budget", None)
+            elif reason == _ECALL:
+                stop = self.sbi.handle(h)
+                if stop is not None:
+                    self.exit_code = stop[1] if stop[0] == "halt" else None
+                    result = stop
+            elif reason == _IDLE:
+                result = ("idle", None)
+            elif reason == _RESET:
+                result = ("reset", None)
+        return RunResult(result[0], result[1], h.instret - start_insns, time.perf_counter() - t0)
+
+    @property
+    def instret(self):
+        return self.hart.instret

@@ -1,0 +1,170 @@
+"""The SBI firmware in Python, for S-mode payloads started without M-mode firmware.
+
+Functions follow the SBI v3.0 specification (../shared/reference/spec-facts.md section 1):
+a7 = EID, a6 = FID, a0..a5 arguments; a0 = error, a1 = value on return.
+"""
+from rvemu.errors import RvemuError
+
+SBI_SUCCESS = 0
+SBI_ERR_FAILED = -1
+SBI_ERR_NOT_SUPPORTED = -2
+SBI_ERR_INVALID_PARAM = -3
+SBI_ERR_DENIED = -4
+SBI_ERR_INVALID_ADDRESS = -5
+SBI_ERR_ALREADY_AVAILABLE = -6
+SBI_ERR_ALREADY_STARTED = -7
+SBI_ERR_ALREADY_STOPPED = -8
+
+EID_BASE = 0x10
+EID_TIME = 0x54494D45
+EID_IPI = 0x735049
+EID_RFENCE = 0x52464E43
+EID_HSM = 0x48534D
+EID_SRST = 0x53525354
+EID_DBCN = 0x4442434E
+
+SPEC_VERSION = (3 << 24) | 0     # SBI v3.0
+IMPL_ID = 0x7276                 # not an assigned implementation id ("rv")
+IMPL_VERSION = 1
+MIP_SSIP = 1 << 1
+MASK64 = (1 << 64) - 1
+
+
+class SbiExit(RvemuError):
+    """Raised internally when the payload asks for shutdown/reset through SRST."""
+
+
+def _s(v):
+    """A register value as a signed 64-bit integer."""
+    return v - (1 << 64) if v >> 63 else v
+
+
+class SbiFirmware:
+    """Serves ECALLs from S-mode; one instance per machine."""
+
+    def __init__(self, machine):
+        self.m = machine
+        self.calls = {}
+
+    def probe(self, eid):
+        return eid in (EID_BASE, EID_TIME, EID_IPI, EID_RFENCE, EID_HSM, EID_SRST, EID_DBCN) \
+            or 0 <= eid <= 8
+
+    def handle(self, hart):
+        """Serve the ECALL at hart.pc; advance pc past it. Returns (reason, code) to stop
+        the machine, or None to continue."""
+        x = hart.x
+        eid, fid = int(x[17]) & 0xFFFFFFFF, int(x[16]) & 0xFFFFFFFF
+        self.calls[eid] = self.calls.get(eid, 0) + 1
+        stop = None
+        if eid <= 8:
+            stop = self._legacy(hart, eid)
+        else:
+            err, val, stop = self._call(hart, eid, fid, [int(x[10 + i]) for i in range(6)])
+            if stop is None:
+                x[10] = err & MASK64
+                x[11] = val & MASK64
+        hart.pc = hart.pc + 4
+        return stop
+
+    # -- legacy extensions (EID 0x00-0x08): result in a0 only -------------------------
+    def _legacy(self, hart, eid):
+        x = hart.x
+        a0 = int(x[10])
+        if eid == 0:
+            hart.sbi_set_timer(a0)
+            x[10] = 0
+        elif eid == 1:
+            self.m._console_write(bytes([a0 & 0xFF]))
+            x[10] = 0
+        elif eid == 2:
+            b = self.m._console_read(1)
+            x[10] = b[0] if b else MASK64  # -1 when no character is waiting
+        elif eid == 3:
+            hart.set_pending(MIP_SSIP, False)
+            x[10] = 0
+        elif eid == 4:
+            hart.set_pending(MIP_SSIP, True)
+            x[10] = 0
+        elif eid in (5, 6, 7):
+            hart.flush_decode_cache()
+            x[10] = 0
+        elif eid == 8:
+            return ("halt", 0)
+        return None
+
+    def _call(self, hart, eid, fid, a):
+        m = self.m
+        if eid == EID_BASE:
+            if fid == 0:
+                return SBI_SUCCESS, SPEC_VERSION, None
+            if fid == 1:
+                return SBI_SUCCESS, IMPL_ID, None
+            if fid == 2:
+                return SBI_SUCCESS, IMPL_VERSION, None
+            if fid == 3:
+                return SBI_SUCCESS, 1 if self.probe(a[0] & 0xFFFFFFFF) else 0, None
+            if fid in (4, 5, 6):  # mvendorid, marchid, mimpid
+                return SBI_SUCCESS, hart.csr_read(0xF11 + fid - 4), None
+        elif eid == EID_TIME and fid == 0:
+            hart.sbi_set_timer(a[0])
+            return SBI_SUCCESS, 0, None
+        elif eid == EID_IPI and fid == 0:
+            if self._targets_me(a[0], a[1]) is None:
+                return SBI_ERR_INVALID_PARAM, 0, None
+            if self._targets_me(a[0], a[1]):
+                hart.set_pending(MIP_SSIP, True)
+            return SBI_SUCCESS, 0, None
+        elif eid == EID_RFENCE and fid <= 6:
+            if self._targets_me(a[0], a[1]) is None:
+                return SBI_ERR_INVALID_PARAM, 0, None
+            if fid >= 3:
+                return SBI_ERR_NOT_SUPPORTED, 0, None  # HFENCE variants need H
+            hart.flush_decode_cache()
+            return SBI_SUCCESS, 0, None
+        elif eid == EID_HSM:
+            hartid = a[0]
+            if fid == 0:  # hart_start
+                return (SBI_ERR_ALREADY_AVAILABLE if hartid == 0 else SBI_ERR_INVALID_PARAM), 0, None
+            if fid == 1:  # hart_stop: the only hart stopping ends the run
+                return 0, 0, ("halt", 0)
+            if fid == 2:  # hart_get_status
+                return (SBI_SUCCESS, 0, None) if hartid == 0 else (SBI_ERR_INVALID_PARAM, 0, None)
+            if fid == 3:  # hart_suspend: retentive suspend behaves as WFI
+                if a[0] == 0:
+                    return SBI_SUCCESS, 0, None
+                return SBI_ERR_NOT_SUPPORTED, 0, None
+        elif eid == EID_SRST and fid == 0:
+            rtype, reason = a[0] & 0xFFFFFFFF, a[1] & 0xFFFFFFFF
+            if rtype > 2 and rtype < 0xF0000000 or reason > 1 and reason < 0xE0000000:
+                return SBI_ERR_INVALID_PARAM, 0, None
+            if rtype == 0:
+                return 0, 0, ("halt", 0 if reason == 0 else 1)
+            return 0, 0, ("reset", 0 if reason == 0 else 1)
+        elif eid == EID_DBCN:
+            if fid == 0:  # console_write(num_bytes, base_lo, base_hi)
+                try:
+                    data = m.mem_read(a[1] | (a[2] << 32), a[0])
+                except RvemuError:
+                    return SBI_ERR_INVALID_PARAM, 0, None
+                m._console_write(data)
+                return SBI_SUCCESS, len(data), None
+            if fid == 1:  # console_read
+                data = m._console_read(a[0])
+                try:
+                    m.mem_write(a[1] | (a[2] << 32), data)
+                except RvemuError:
+                    return SBI_ERR_INVALID_PARAM, 0, None
+                return SBI_SUCCESS, len(data), None
+            if fid == 2:  # console_write_byte
+                m._console_write(bytes([a[0] & 0xFF]))
+                return SBI_SUCCESS, 0, None
+        return SBI_ERR_NOT_SUPPORTED, 0, None
+
+    def _targets_me(self, mask, base):
+        """Does the (hart_mask, hart_mask_base) pair name hart 0? None if it is invalid."""
+        if base == MASK64:
+            return True
+        if base > 0:
+            return None if mask else False
+        return bool(mask & 1) if mask else False
