@@ -337,8 +337,8 @@ main:
     sd      a1, 0(s0)
     lh      a0, 6(s0)
     CHECK   a0, 0xffffffffffff8899
-    lwu     a0, 2(s0)
-    CHECK   a0, 0xaabbccdd
+    lwu     a0, 4(s0)
+    CHECK   a0, 0x8899aabb
     TEST    188                     /* fence / fence.i are harmless */
     fence
     fence   rw, rw

@@ -119,6 +119,8 @@ ctypedef struct HartState:
     uint8_t uart_scr             # ns16550a scratch register
     uint8_t uart_dll             # ns16550a divisor latch low
     uint8_t uart_dlm             # ns16550a divisor latch high
+    uint64_t last_trap_instret   # instret at the last exception (trap-loop detection)
+    uint64_t trap_repeat         # exceptions in a row without an instruction retiring
     uint64_t stat_traps          # traps taken
     uint64_t stat_interrupts     # interrupts taken
     uint64_t stat_tlb_misses     # software TLB refills

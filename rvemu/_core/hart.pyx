@@ -32,7 +32,7 @@ include "loop.pxi"
 EXIT_REASONS = {
     EXIT_NONE: "none", EXIT_BUDGET: "budget", EXIT_HALT: "halt", EXIT_ECALL: "ecall",
     EXIT_MMIO: "mmio", EXIT_IDLE: "idle", EXIT_OUTPUT: "output", EXIT_EBREAK: "ebreak",
-    EXIT_RESET: "reset",
+    EXIT_RESET: "reset", EXIT_TRAP_LOOP: "trap_loop",
 }
 
 
@@ -108,6 +108,8 @@ cdef class Hart:
         memset(h.pmpaddr, 0, sizeof(h.pmpaddr))
         h.pmp_active = 0
         h.exit_reason = EXIT_NONE
+        h.trap_repeat = 0
+        h.last_trap_instret = 0xffffffffffffffffULL
         self.flush_decode_cache()
 
     def flush_decode_cache(self):
@@ -162,6 +164,12 @@ cdef class Hart:
     property traps:
         def __get__(self):
             return self.h.stat_traps
+
+    property trap_info:
+        def __get__(self):
+            """(mcause, mepc, mtval, scause, sepc, stval) of the latest traps."""
+            return (self.h.mcause, self.h.mepc, self.h.mtval, self.h.scause, self.h.sepc,
+                    self.h.stval)
 
     property exit_code:
         def __get__(self):
@@ -285,3 +293,23 @@ cdef class Hart:
         else:
             self.h.mip &= ~(bits & MIE_MASK)
         self.h.check_now = 1
+
+    @property
+    def satp_bare_or_m(self):
+        """True when fetch addresses are physical (M-mode or satp.MODE = Bare)."""
+        return self.h.priv == 3 or (self.h.satp >> 60) == 0
+
+    def decode(self, uint32_t raw):
+        """Decode an instruction word (or 16-bit parcel) as this hart would:
+        (op index, rd, rs1, rs2, rs3, imm, length). rd = 32 means x0."""
+        cdef Insn d
+        cdef uint32_t w
+        memset(&d, 0, sizeof(Insn))
+        if (raw & 3) == 3:
+            decode_word(self.h, &d, raw, 4, raw)
+        else:
+            w = rvc_expand(raw & 0xffff) if (self.h.ext & EXTM_C) else 0
+            if w == 0:
+                return (OP_ILLEGAL, 0, 0, 0, 0, 0, 2)
+            decode_word(self.h, &d, w, 2, raw & 0xffff)
+        return (d.op, d.rd, d.rs1, d.rs2, d.rs3, d.imm, d.len)

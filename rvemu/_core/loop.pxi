@@ -48,6 +48,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.instret = icount
             page = fetch_page(h, pc, &host)
             if page == NULL:
+                h.instret = icount
                 pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
                 page_va = 1
                 stop_at -= 1
@@ -63,6 +64,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.pc = pc
             h.instret = icount
             if fetch_crosspage(h, pc, host + (pc & 0xfff), &h.tmp_insn):
+                h.instret = icount
                 pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
                 page_va = 1
                 stop_at -= 1
@@ -91,6 +93,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_JAL:
             a = pc + <int64_t>d.imm
             if a & h.ialign_mask:
+                h.instret = icount
                 pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
                 page_va = 1
                 stop_at -= 1
@@ -103,6 +106,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_JALR:
             a = (x[d.rs1] + <int64_t>d.imm) & ~1ULL
             if a & h.ialign_mask:
+                h.instret = icount
                 pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
                 page_va = 1
                 stop_at -= 1
@@ -130,6 +134,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if r:
                 a = pc + <int64_t>d.imm
                 if a & h.ialign_mask:
+                    h.instret = icount
                     pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
                     page_va = 1
                     stop_at -= 1
@@ -149,6 +154,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             else:
                 r = load(h, a, 1, &v)
             if r:
+                h.instret = icount
                 pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                 page_va = 1
                 stop_at -= 1
@@ -175,6 +181,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 if r == STORE_EVENT:
                     limit = icount + 1  # HTIF, finisher, console flush or CLINT write
                 else:
+                    h.instret = icount
                     pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                     page_va = 1
                     stop_at -= 1
@@ -239,6 +246,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.instret = icount
             r = exec_amo(h, d, x)
             if r:
+                h.instret = icount
                 pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                 page_va = 1
                 stop_at -= 1
@@ -252,6 +260,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if r:
                 if r == CAUSE_ILLEGAL_INSTRUCTION + 1:
                     h.trap_tval = d.raw
+                h.instret = icount
                 pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                 page_va = 1
                 stop_at -= 1
@@ -261,6 +270,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.pc = pc
             h.instret = icount
             if exec_csr(h, d, x):
+                h.instret = icount
                 pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
                 page_va = 1
                 stop_at -= 1
@@ -274,12 +284,14 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if h.sbi_exits and h.priv == 1:
                 h.exit_reason = EXIT_ECALL
                 break
+            h.instret = icount
             pc = take_trap(h, pc, CAUSE_USER_ECALL + h.priv, 0, False)
             page_va = 1
             stop_at -= 1
             limit = icount
             continue
         elif op == OP_EBREAK:
+            h.instret = icount
             pc = take_trap(h, pc, CAUSE_BREAKPOINT, pc, False)
             page_va = 1
             stop_at -= 1
@@ -290,6 +302,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.instret = icount
             r = exec_system(h, d, pc, &a)
             if r:
+                h.instret = icount
                 pc = take_trap(h, pc, r - 1, d.raw, False)
                 page_va = 1
                 stop_at -= 1
@@ -301,6 +314,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             limit = icount
             continue
         else:  # OP_ILLEGAL and anything this hart does not implement
+            h.instret = icount
             pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
             page_va = 1
             stop_at -= 1

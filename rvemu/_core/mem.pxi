@@ -24,6 +24,7 @@ cdef enum:
     EXIT_OUTPUT = 6       # console buffer full
     EXIT_EBREAK = 7       # reserved for breakpoints
     EXIT_RESET = 8        # guest asked for a reboot
+    EXIT_TRAP_LOOP = 9    # exceptions keep coming with no instruction retiring
 
 
 cdef inline uint64_t mtime_now(HartState* h) noexcept nogil:

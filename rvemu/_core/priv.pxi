@@ -10,6 +10,9 @@ cdef enum:
     MIP_MEIP = 1 << 11
 
 # exceptions S-mode may take (everything but ECALL from M)
+cdef enum:
+    TRAP_LOOP_LIMIT = 4096  # consecutive exceptions without progress that end a run
+
 cdef uint64_t MEDELEG_MASK = 0xB3FF
 cdef uint64_t MIDELEG_MASK = MIP_SSIP | MIP_STIP | MIP_SEIP
 cdef uint64_t MIE_MASK = MIP_SSIP | MIP_MSIP | MIP_STIP | MIP_MTIP | MIP_SEIP | MIP_MEIP
@@ -50,6 +53,15 @@ cdef uint64_t take_trap(HartState* h, uint64_t pc, uint64_t cause, uint64_t tval
     h.stat_traps += 1
     if interrupt:
         h.stat_interrupts += 1
+    elif h.instret == h.last_trap_instret:
+        # exceptions with no instruction retired in between: a guest whose trap handler
+        # itself faults (e.g. mtvec unset) would otherwise spin here for ever
+        h.trap_repeat += 1
+        if h.trap_repeat >= TRAP_LOOP_LIMIT:
+            h.exit_reason = EXIT_TRAP_LOOP
+    else:
+        h.last_trap_instret = h.instret
+        h.trap_repeat = 0
     h.reserved_valid = 0
     if h.priv <= 1 and (deleg & bit):
         h.scause = cause | ((1ULL << 63) if interrupt else 0)

@@ -17,13 +17,14 @@ from rvemu.machine.sbi import SbiFirmware
 
 RAM_BASE = 0x8000_0000
 # exit reasons of the core (rvemu/_core/mem.pxi)
-_BUDGET, _HALT, _ECALL, _MMIO, _IDLE, _OUTPUT, _EBREAK, _RESET = 1, 2, 3, 4, 5, 6, 7, 8
+_BUDGET, _HALT, _ECALL, _MMIO, _IDLE, _OUTPUT, _EBREAK, _RESET, _TRAP_LOOP = range(1, 10)
 SLICE = 1 << 22   # instructions per call into the core: bounds console latency
 
 
 @dataclass
 class RunResult:
-    """Why run() returned: 'halt' (guest exit, see exit_code), 'budget', 'idle', 'reset'."""
+    """Why run() returned: 'halt' (guest exit, see exit_code), 'budget', 'idle', 'reset',
+    or 'trap_loop' (exceptions kept coming without any instruction retiring)."""
     reason: str
     exit_code: int | None
     instructions: int
@@ -268,6 +269,8 @@ class Machine:
                 result = ("idle", None)
             elif reason == _RESET:
                 result = ("reset", None)
+            elif reason == _TRAP_LOOP:
+                result = ("trap_loop", None)
         return RunResult(result[0], result[1], h.instret - start_insns, time.perf_counter() - t0)
 
     @property

@@ -1,0 +1,5 @@
+import sys
+
+from rvemu.cli import main
+
+sys.exit(main())

@@ -1,0 +1,173 @@
+"""The ``rvemu`` command: run, disasm, info, bench.
+
+Exit codes of ``rvemu run``: the guest's own exit code (clamped to 0-255; a non-zero
+code whose low byte is 0 becomes 255), 124 when --max-insns ran out, 125 when the hart
+went idle for ever, 126 for a trap loop, 2 for bad arguments or input.
+"""
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+
+from rvemu.errors import RvemuError
+
+EXIT_BUDGET = 124
+EXIT_IDLE = 125
+EXIT_TRAP_LOOP = 126
+EXIT_USAGE = 2
+
+
+def _guest_exit_status(code):
+    if code is None:
+        return 0
+    if 0 <= code <= 255:
+        return code
+    return 255
+
+
+def cmd_run(args):
+    from rvemu.machine.machine import Machine
+    from rvemu.trace import Tracer
+
+    out = sys.stdout.buffer
+
+    def console(data):
+        out.write(data)
+        out.flush()
+
+    m = Machine(isa=args.isa, ram=args.ram, misaligned=args.misaligned, svadu=args.svadu,
+                time_div=args.time_div, console=console, sbi=args.sbi)
+    m.load_elf(args.elf)
+    if not sys.stdin.isatty() and args.stdin:
+        m.send_input(sys.stdin.buffer.read())
+    if args.trace:
+        with Tracer(m, args.trace) as tr:
+            result = tr.run(args.max_insns)
+    else:
+        result = m.run(max_insns=args.max_insns)
+    if args.stats:
+        st = m.hart.stats()
+        lines = [
+            f"instructions: {result.instructions}",
+            f"seconds:      {result.seconds:.3f}",
+            f"MIPS:         {result.mips:.1f}",
+            f"exit:         {result.reason}" + (f" (code {result.exit_code})" if result.exit_code is not None else ""),
+            "exits:        " + ", ".join(f"{k}={v}" for k, v in sorted(m.exits.items())),
+            f"traps:        {st['traps']} (interrupts {st['interrupts']})",
+            f"decodes:      {st['decodes']}, TLB refills {st['tlb_misses']}",
+        ]
+        print("\n".join(lines), file=sys.stderr)
+    if result.reason == "budget":
+        print(f"rvemu: stopped after {result.instructions} instructions (--max-insns)", file=sys.stderr)
+        return EXIT_BUDGET
+    if result.reason == "idle":
+        print("rvemu: the hart is waiting for an interrupt that can never come (WFI with nothing armed)",
+              file=sys.stderr)
+        return EXIT_IDLE
+    if result.reason == "trap_loop":
+        mcause, mepc, mtval, *_ = m.hart.trap_info
+        print(f"rvemu: the guest is stuck in a trap loop (mcause={mcause}, mepc={mepc:#x}, "
+              f"mtval={mtval:#x}): its trap handler faults too", file=sys.stderr)
+        return EXIT_TRAP_LOOP
+    return _guest_exit_status(result.exit_code)
+
+
+def cmd_disasm(args):
+    from rvemu.isa.disasm import disassemble_elf
+    for line in disassemble_elf(args.elf, isa=args.isa):
+        print(line)
+    return 0
+
+
+def cmd_info(args):
+    from rvemu.isa.extensions import EXTENSIONS
+    from rvemu.isa.isastring import parse_isa
+    isa = parse_isa(args.isa)
+    info = {
+        "isa": isa.canonical(),
+        "misa": f"{isa.misa:#x}",
+        "extensions": sorted(isa.names),
+        "known_extensions": {e.name: e.description + ("" if e.implemented else " (not implemented yet)")
+                             for e in EXTENSIONS},
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        print(f"ISA:        {info['isa']}")
+        print(f"misa:       {info['misa']}")
+        print(f"extensions: {' '.join(info['extensions'])}")
+    return 0
+
+
+def cmd_bench(args):
+    from rvemu.bench import main as bench_main
+    return bench_main(args)
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="rvemu", description="A fast RISC-V RV64GC emulator.")
+    p.add_argument("--version", action="version", version="rvemu 0.1.0")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run a guest ELF")
+    r.add_argument("elf", help="RV64 ELF image")
+    r.add_argument("--isa", default="rv64gc", help="ISA string, e.g. rv64gc or rv64imac (default rv64gc)")
+    r.add_argument("--ram", default="256M", help="RAM size at 0x80000000 (default 256M)")
+    r.add_argument("--max-insns", type=int, default=None, metavar="N",
+                   help="stop after N steps (retired instructions plus traps)")
+    r.add_argument("--sbi", action="store_true",
+                   help="start the ELF in S-mode with the built-in SBI firmware (a0=hartid, a1=FDT)")
+    r.add_argument("--trace", metavar="FILE",
+                   help="write one line per retired instruction (Spike --log-commits format); '-' for stderr")
+    r.add_argument("--stats", action="store_true", help="print instructions, time, MIPS and exits")
+    r.add_argument("--misaligned", choices=("trap", "hw"), default="trap",
+                   help="misaligned loads/stores trap (default) or are done in hardware")
+    r.add_argument("--svadu", action="store_true", help="hardware A/D bit updates (Svadu)")
+    r.add_argument("--time-div", type=int, default=100, metavar="N",
+                   help="instructions per mtime tick (deterministic time; default 100)")
+    r.add_argument("--no-stdin", dest="stdin", action="store_false",
+                   help="do not feed piped stdin to the guest console")
+    r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("disasm", help="disassemble an ELF's code (objdump-like)")
+    d.add_argument("elf")
+    d.add_argument("--isa", default="rv64gc")
+    d.set_defaults(func=cmd_disasm)
+
+    i = sub.add_parser("info", help="show what an ISA string enables")
+    i.add_argument("--isa", default="rv64gc")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_info)
+
+    b = sub.add_parser("bench", help="run the throughput workloads and print MIPS")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--repeat", type=int, default=3, help="runs per workload (best is reported)")
+    b.add_argument("--iters", type=int, default=None, help="override each workload's bench_iters")
+    b.add_argument("workloads", nargs="*", help="workload names (default: all)")
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except RvemuError as e:
+        print(f"rvemu: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("rvemu: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
