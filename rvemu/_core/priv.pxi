@@ -261,6 +261,10 @@ cdef int csr_read(HartState* h, uint32_t csr, uint64_t* out) noexcept nogil:
             v = h.pmpaddr[csr - CSR_PMPADDR0]
     elif csr == CSR_MSECCFG:
         v = h.mseccfg
+    elif csr == CSR_TSELECT or csr == CSR_TDATA1 or csr == CSR_TDATA2 or csr == CSR_TDATA3:
+        v = 0  # Sdtrig: no triggers implemented (tdata1.type = 0 means "none here")
+    elif csr == CSR_TINFO:
+        v = 1  # only type 0 ("no trigger") at every index
     elif csr == CSR_MCYCLE:
         v = read_mcycle(h)
     elif csr == CSR_MINSTRET:
@@ -419,6 +423,8 @@ cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
                 pmp_recompute(h)
     elif csr == CSR_MSECCFG:
         pass
+    elif csr >= CSR_TSELECT and csr <= CSR_TDATA3:
+        pass  # WARL: no triggers, writes are ignored
     elif csr == CSR_MCYCLE:
         h.mcycle_off = h.instret + 1 - v  # the writing instruction does not count
     elif csr == CSR_MINSTRET:

@@ -27,6 +27,9 @@ CSRS = [
     *[(f"pmpcfg{i}", 0x3A0 + i, "i") for i in range(0, 16, 2)],
     *[(f"pmpaddr{i}", 0x3B0 + i, "i") for i in range(64)],
     ("mseccfg", 0x747, "i"),
+    # Sdtrig with no triggers yet: tselect 0 names "no trigger" (tdata1.type = 0)
+    ("tselect", 0x7A0, "i"), ("tdata1", 0x7A1, "i"), ("tdata2", 0x7A2, "i"),
+    ("tdata3", 0x7A3, "i"), ("tinfo", 0x7A4, "i"),
     ("mcycle", 0xB00, "i"), ("minstret", 0xB02, "i"),
     *[(f"mhpmcounter{i}", 0xB00 + i, "zihpm") for i in range(3, 32)],
 ]
