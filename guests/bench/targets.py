@@ -1,7 +1,8 @@
 """Benchmark guests for the throughput suite (imported by guests/build.py).
 
 Paths are relative to guests/.  Every workload reads `bench_iters`
-(volatile uint64_t, .data) and exits through HTIF with 0 on success.
+(volatile uint64_t, .data) and exits through HTIF with 0 on success
+(sbi_call, an S-mode payload, exits through SBI SRST instead).
 """
 
 _FLAGS = ["-ffp-contract=off", "-fno-math-errno", "-fno-strict-aliasing",
@@ -26,4 +27,11 @@ TARGETS = [
     _t("branchy", ["bench/branchy.c", "bench/branchy_kernels.c"]),
     _t("memcpy", ["bench/memcpy.c", "bench/memcpy_kernels.c"]),
     _t("fpmix", ["bench/fpmix.c", "bench/fp_kernels.c"]),
+    # S-mode SBI payload (Python boundary: SBI call round trip); on QEMU it
+    # runs under OpenSBI (virt, -bios default).
+    {"out": "bench/sbi_call.elf",
+     "srcs": ["bench/sbi_call.c", "common/crt_sbi.S"],
+     "march": "rv64gc", "cflags": list(_FLAGS),
+     "ldscript": "common/link_sbi.ld",
+     "qemu": {"machine": "virt", "bios": "default", "exit": 0}},
 ]
