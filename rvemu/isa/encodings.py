@@ -190,6 +190,61 @@ ZFBFMIN = [
 
 ALL = RV64I + ZIFENCEI + ZICSR + PRIV + RV64M + RV64A + RV64F + RV64D + ZFH + ZFBFMIN
 
+# RV64 "C" (unpriv, "RVC Instruction Set Listings"), plus the D loads/stores in the C space.
+# 16-bit parcels, NOT part of ALL: the hart expands them in C (rvemu/_core/rvc.h) and the
+# disassembler in Python (rvemu/isa/rvc.py, which also holds the immediate bit layouts).
+# Operand tokens of 16-bit entries name where a field lives:
+#   xd fd xs1 (11:7), xsd (11:7, both source and destination), xs2 fs2 (6:2);
+#   primed tokens are 3-bit fields naming x8-x15 / f8-f15: xd' fd' xs2' fs2' (4:2),
+#   xs1' xsd' (9:7); sp is implied (x2).
+#   Immediates carry the spec's names: nzuimm_ciw (c.addi4spn), uimm_cl4 / uimm_cl8
+#   (CL/CS scaled by 4 / 8), imm_ci (CI, signed), nzimm_16sp, nzimm_lui, shamt_c, imm_cj,
+#   imm_cb, uimm_lwsp / uimm_ldsp / uimm_swsp / uimm_sdsp (sp-relative, scaled).
+# Where two entries overlap, the one with more fixed bits wins (c.nop over c.addi, c.jr over
+# c.mv, c.ebreak and c.jalr over c.add, c.addi16sp over c.lui), as in riscv-opcodes.
+RV64C = [
+    # Quadrant 0
+    ("c.addi4spn", "000 -------- --- 00", "xd',sp,nzuimm_ciw", "c"),
+    ("c.fld",      "001 --- --- -- --- 00", "fd',uimm_cl8(xs1')", ("c+d",)),
+    ("c.lw",       "010 --- --- -- --- 00", "xd',uimm_cl4(xs1')", "c"),
+    ("c.ld",       "011 --- --- -- --- 00", "xd',uimm_cl8(xs1')", "c"),
+    ("c.fsd",      "101 --- --- -- --- 00", "fs2',uimm_cl8(xs1')", ("c+d",)),
+    ("c.sw",       "110 --- --- -- --- 00", "xs2',uimm_cl4(xs1')", "c"),
+    ("c.sd",       "111 --- --- -- --- 00", "xs2',uimm_cl8(xs1')", "c"),
+    # Quadrant 1
+    ("c.nop",      "000 - 00000 ----- 01", "", "c"),
+    ("c.addi",     "000 - ----- ----- 01", "xsd,imm_ci", "c"),
+    ("c.addiw",    "001 - ----- ----- 01", "xsd,imm_ci", "c"),
+    ("c.li",       "010 - ----- ----- 01", "xd,imm_ci", "c"),
+    ("c.addi16sp", "011 - 00010 ----- 01", "sp,nzimm_16sp", "c"),
+    ("c.lui",      "011 - ----- ----- 01", "xd,nzimm_lui", "c"),
+    ("c.srli",     "100 - 00 --- ----- 01", "xsd',shamt_c", "c"),
+    ("c.srai",     "100 - 01 --- ----- 01", "xsd',shamt_c", "c"),
+    ("c.andi",     "100 - 10 --- ----- 01", "xsd',imm_ci", "c"),
+    ("c.sub",      "100 0 11 --- 00 --- 01", "xsd',xs2'", "c"),
+    ("c.xor",      "100 0 11 --- 01 --- 01", "xsd',xs2'", "c"),
+    ("c.or",       "100 0 11 --- 10 --- 01", "xsd',xs2'", "c"),
+    ("c.and",      "100 0 11 --- 11 --- 01", "xsd',xs2'", "c"),
+    ("c.subw",     "100 1 11 --- 00 --- 01", "xsd',xs2'", "c"),
+    ("c.addw",     "100 1 11 --- 01 --- 01", "xsd',xs2'", "c"),
+    ("c.j",        "101 ----------- 01", "imm_cj", "c"),
+    ("c.beqz",     "110 --- --- ----- 01", "xs1',imm_cb", "c"),
+    ("c.bnez",     "111 --- --- ----- 01", "xs1',imm_cb", "c"),
+    # Quadrant 2
+    ("c.slli",     "000 - ----- ----- 10", "xsd,shamt_c", "c"),
+    ("c.fldsp",    "001 - ----- ----- 10", "fd,uimm_ldsp(sp)", ("c+d",)),
+    ("c.lwsp",     "010 - ----- ----- 10", "xd,uimm_lwsp(sp)", "c"),
+    ("c.ldsp",     "011 - ----- ----- 10", "xd,uimm_ldsp(sp)", "c"),
+    ("c.jr",       "100 0 ----- 00000 10", "xs1", "c"),
+    ("c.mv",       "100 0 ----- ----- 10", "xd,xs2", "c"),
+    ("c.ebreak",   "100 1 00000 00000 10", "", "c"),
+    ("c.jalr",     "100 1 ----- 00000 10", "xs1", "c"),
+    ("c.add",      "100 1 ----- ----- 10", "xsd,xs2", "c"),
+    ("c.fsdsp",    "101 ------ ----- 10", "fs2,uimm_sdsp(sp)", ("c+d",)),
+    ("c.swsp",     "110 ------ ----- 10", "xs2,uimm_swsp(sp)", "c"),
+    ("c.sdsp",     "111 ------ ----- 10", "xs2,uimm_sdsp(sp)", "c"),
+]
+
 
 def mask_match(bits):
     """Return ``(mask, match, width)`` for a bit-pattern string."""
