@@ -103,7 +103,8 @@ def _extract_imm(parcel, token):
     return value
 
 
-def _extract(parcel, token):
+def field(parcel, token):
+    """The value of one operand token (a REGISTERS or IMMEDIATES name) in ``parcel``."""
     if token in REGISTERS:
         hi, lo, base = REGISTERS[token]
         return base + (parcel >> lo & ((1 << (hi - lo + 1)) - 1))
@@ -143,7 +144,7 @@ def decode(parcel):
     if mnemonic is None:
         return None
     _, fields, nonzero = EXPANSIONS[mnemonic]
-    values = {t: _extract(parcel, t) for t in fields.values() if isinstance(t, str)}
+    values = {t: field(parcel, t) for t in fields.values() if isinstance(t, str)}
     if any(values[t] == 0 for t in nonzero):
         return None
     return mnemonic, values
