@@ -210,8 +210,6 @@ COMPRESSED_FORMS = {
     "c.add": [("c.add", "xsd=0", "xsd,xs2")],
 }
 
-_LOADS = {"lb", "lh", "lw", "ld", "lbu", "lhu", "lwu", "flh", "flw", "fld"}
-
 
 def _parse_conditions(text):
     out = []
