@@ -22,6 +22,9 @@ from the plain table entry in ways kept here as data:
 """
 import bisect
 import functools
+import io
+
+from elftools.elf.elffile import ELFFile
 
 from rvemu.errors import ElfError
 from rvemu.isa import csrs, encodings, rvc
@@ -391,7 +394,7 @@ class _Symbol:
 
     @property
     def mapping(self):
-        """"d" or "x" for the $d/$x mapping symbols (code/data regions), else None."""
+        """For the mapping symbols that mark data ($d) and code ($x): "d" or "x"."""
         if self.name in ("$d", "$x") or self.name.startswith("$xrv"):
             return self.name[1]
         return None
@@ -410,28 +413,6 @@ class _Symbol:
                 not self.is_func, not self.is_object, self.bind == "STB_LOCAL",
                 self.bind != "STB_GLOBAL", -self.size, name.startswith("."),
                 name.encode())
-
-
-def _open_elf(path):
-    from elftools.common.exceptions import ELFError as PyElfError
-    from elftools.elf.elffile import ELFFile
-    try:
-        with open(path, "rb") as fh:
-            blob = fh.read()
-    except OSError as e:
-        raise ElfError(f"cannot read {path}: {e.strerror or e}") from None
-    if blob[:4] != b"\x7fELF":
-        raise ElfError(f"{path} is not an ELF file (no ELF magic)")
-    import io
-    try:
-        elf = ELFFile(io.BytesIO(blob))
-        if elf.elfclass != 64 or not elf.little_endian or elf["e_machine"] not in ("EM_RISCV", 243):
-            raise ElfError(f"{path} is not a little-endian RV64 (RISC-V, ELFCLASS64) file")
-        return elf
-    except ElfError:
-        raise
-    except (PyElfError, ValueError, KeyError, IndexError, AssertionError, TypeError) as e:
-        raise ElfError(f"{path} is a malformed ELF file: {e}") from None
 
 
 class _Region:
@@ -453,6 +434,7 @@ def _code_regions(elf):
 
 
 def _symbols(elf):
+    """The symbols objdump keeps: named, defined, not section or file symbols."""
     symtab = elf.get_section_by_name(".symtab")
     if symtab is None or not hasattr(symtab, "iter_symbols"):
         return []
@@ -466,6 +448,26 @@ def _symbols(elf):
             continue
         out.append(_Symbol(sym, "*ABS*" if shndx == "SHN_ABS" else names.get(shndx, "")))
     return out
+
+
+def _load(path):
+    """``(code regions, symbols)`` of an RV64 ELF file; ElfError for anything else."""
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    except OSError as e:
+        raise ElfError(f"cannot read {path}: {e.strerror or e}") from None
+    if blob[:4] != b"\x7fELF":
+        raise ElfError(f"{path} is not an ELF file (no ELF magic)")
+    try:
+        elf = ELFFile(io.BytesIO(blob))
+        if elf.elfclass != 64 or not elf.little_endian or elf["e_machine"] not in ("EM_RISCV", 243):
+            raise ElfError(f"{path} is not a little-endian RV64 (RISC-V, ELFCLASS64) file")
+        return _code_regions(elf), _symbols(elf)
+    except ElfError:
+        raise
+    except Exception as e:  # pyelftools and construct errors: the file is malformed
+        raise ElfError(f"{path} is a malformed ELF file: {type(e).__name__}: {e}") from None
 
 
 class _Listing:
@@ -692,11 +694,10 @@ def disassemble_elf(path, isa="rv64gc"):
     ``isa`` limits decoding as in :func:`disassemble` (default rv64gc; None: everything the
     tables know). Raises ``ElfError`` for files that are not RV64 ELF images.
     """
-    elf = _open_elf(path)
-    names = _isa_names(isa)
-    listing = _Listing(_symbols(elf), names)
+    regions, symbols = _load(path)
+    listing = _Listing(symbols, _isa_names(isa))
     yield ""
     yield f"{path}:     file format elf64-littleriscv"
     yield ""
-    for region in _code_regions(elf):
+    for region in regions:
         yield from listing.lines(region)
