@@ -167,19 +167,41 @@ def _parse_file(path):
     return insns, pseudos, imports
 
 
-def _official():
-    """Official instructions and pseudo-ops of OUR_FILES; rv64_* definitions win."""
+def _official(with_files=False):
+    """Official instructions and pseudo-ops of OUR_FILES; rv64_* definitions win.
+
+    With ``with_files``, also {mnemonic: the file that defines it}."""
     ext_dir = _reference() / "extensions"
     missing = [f for f in OUR_FILES if not (ext_dir / f).is_file()]
     assert not missing, f"extension files not in the reference: {missing}"
-    insns, pseudos = {}, {}
+    insns, pseudos, files = {}, {}, {}
     for name in sorted(OUR_FILES, key=lambda f: f.startswith("rv64_")):
         i, p, imports = _parse_file(ext_dir / name)
         for other, mnemonic in imports:
             i[mnemonic] = _parse_file(ext_dir / other)[0][mnemonic]
         insns.update(i)
         pseudos.update(p)
-    return insns, pseudos
+        files.update(dict.fromkeys(i, name))
+    return (insns, pseudos, files) if with_files else (insns, pseudos)
+
+
+# The extensions each official file stands for, in our names (extensions.py). The machine-
+# mode instructions of rv_system (mret, wfi) come with every hart; we tag them "i".
+FILE_EXTENSIONS = {
+    "rv_system": {"i"}, "rv_d_zfhmin": {"d", "zfhmin"}, "rv_c_d": {"c", "d"},
+}
+
+
+def test_extension_tags_match_official_files():
+    _, _, files = _official(with_files=True)
+    bad = []
+    for mnemonic, bits, operands, ext in encodings.ALL + encodings.RV64C:
+        f = files[mnemonic]
+        want = FILE_EXTENSIONS.get(f, {f.split("_", 1)[1]})
+        alternatives = [set(alt) for alt in encodings.extensions_of(ext)]
+        if want not in alternatives:
+            bad.append(f"{mnemonic}: ours {ext!r}, official file {f} ({sorted(want)})")
+    assert not bad, "\n".join(bad)
 
 
 def test_every_entry_matches_the_official_encoding():
