@@ -18,7 +18,7 @@ from rvemu.isa import codegen  # noqa: E402  (pure Python, no compiled parts)
 
 codegen.write_all(os.path.join(HERE, "rvemu", "_core"))
 
-CFLAGS = ["-O3", "-fno-strict-aliasing", "-fno-semantic-interposition",
+CFLAGS = ["-O3", "-fno-tree-slp-vectorize", "-fno-strict-aliasing", "-fno-semantic-interposition",
           "-Wno-unused-function", "-Wno-unused-variable", "-Wno-unreachable-code"]
 if os.environ.get("RVEMU_NATIVE"):
     CFLAGS.append("-march=native")

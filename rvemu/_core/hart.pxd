@@ -7,6 +7,7 @@ cdef enum:
     OUT_BUF_SIZE = 4096          # console bytes buffered before leaving the loop
     NUM_PMP = 16                 # implemented PMP entries
     NUM_HPM = 29                 # mhpmcounter3..31
+    PAGE_SLOTS = 2050            # 2048 decode slots per page + 2 page-end sentinels
 
 ctypedef struct Insn:            # one decoded instruction (16 bytes)
     uint16_t op                  # handler id (OP_*), 0 = not decoded yet
@@ -85,7 +86,7 @@ ctypedef struct HartState:
     uint8_t* ram                 # host RAM buffer (owned by the Python machine)
     uint64_t ram_base            # guest physical address of RAM
     uint64_t ram_size            # bytes of RAM
-    Insn** dpages                # decode cache: one Insn[2048] per RAM page, NULL if none
+    Insn** dpages                # decode cache: Insn[PAGE_SLOTS] per RAM page, NULL if none
     uint8_t* code_page           # 1 where a RAM page holds decoded code (stores go slow)
     uint64_t tohost              # HTIF tohost address (0 = none)
     uint64_t fromhost            # HTIF fromhost address (0 = none)
@@ -125,4 +126,5 @@ ctypedef struct HartState:
     uint64_t stat_interrupts     # interrupts taken
     uint64_t stat_tlb_misses     # software TLB refills
     uint64_t stat_decodes        # instructions decoded into the cache
-    Insn tmp_insn                # decode of an instruction that crosses a page
+    Insn tmp_insn[3]             # an instruction that crosses a page, then 2 page-end sentinels
+    Insn refetch[3]              # page-end sentinels: "look up pc and check events"

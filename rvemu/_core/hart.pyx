@@ -49,6 +49,7 @@ cdef class Hart:
                   uint64_t hartid=0, uint64_t time_div=100, bint misaligned_hw=False):
         cdef uintptr_t addr
         cdef uint64_t off
+        cdef int i
         if not isinstance(ram, np.ndarray) or ram.dtype != np.uint8 or not ram.flags.c_contiguous:
             raise TypeError("ram must be a C-contiguous NumPy uint8 array")
         if ram.size == 0 or ram.size % 4096:
@@ -74,6 +75,9 @@ cdef class Hart:
         self.h.time_div = time_div if time_div else 1
         self.h.misaligned_hw = misaligned_hw
         self.h.ialign_mask = 0 if (ext_mask & EXTM_C) else 2
+        for i in range(3):
+            self.h.refetch[i].op = OP_PAGE_END
+            self.h.tmp_insn[i].op = OP_PAGE_END
         self.reset(ram_base)
 
     def __dealloc__(self):

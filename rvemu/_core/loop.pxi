@@ -6,6 +6,15 @@ cdef inline uint64_t sext32(uint64_t v) noexcept nogil:
     return <uint64_t><int64_t><int32_t>v
 
 
+cdef inline Insn* jump_target(uint64_t pc, uint64_t page_va, Insn* page, Insn* refetch,
+                              uint64_t icount, uint64_t limit) noexcept nogil:
+    """The slot to run after a taken branch or jump: directly if it is on the current
+    page and no event is due, else the page-end sentinel (which looks pc up)."""
+    if (pc & ~0xfffULL) == page_va and icount < limit:
+        return &page[(pc & 0xfff) >> 1]
+    return refetch
+
+
 cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef uint64_t* x = h.x
     cdef uint64_t pc = h.pc
@@ -16,7 +25,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef Insn* page = NULL
     cdef uint8_t* host = NULL
     cdef Insn* d
+    cdef Insn* refetch = h.refetch  # sentinel: look up pc, check events
     cdef uint16_t op
+    cdef uint8_t ln
     cdef uint64_t a, b, v, t
     cdef int r, irq
     cdef int64_t sa, sb
@@ -24,56 +35,11 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     if max_insns == 0:
         h.exit_reason = EXIT_BUDGET
         return h.exit_reason
+    d = refetch
     while True:
-        if icount >= limit:
-            # ---- events: budget, exits, interrupts, the next timer deadline ----
-            h.pc = pc
-            h.instret = icount
-            if h.exit_reason != EXIT_NONE:
-                break
-            if icount >= stop_at:
-                h.exit_reason = EXIT_BUDGET
-                break
-            h.check_now = 0
-            irq = pending_interrupt(h)
-            if irq >= 0:
-                pc = take_trap(h, pc, irq, 0, True)
-                page_va = 1
-            t = next_timer_event(h)
-            limit = stop_at
-            if t > icount and t < limit:
-                limit = t
-        if (pc & ~0xfffULL) != page_va:
-            h.pc = pc
-            h.instret = icount
-            page = fetch_page(h, pc, &host)
-            if page == NULL:
-                h.instret = icount
-                pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
-                page_va = 1
-                stop_at -= 1
-                limit = icount
-                continue
-            page_va = pc & ~0xfffULL
-        d = &page[(pc & 0xfff) >> 1]
         op = d.op
-        if op == OP_DECODE:
-            decode_at(h, d, host + (pc & 0xfff), pc)
-            op = d.op
-        if op == OP_CROSSPAGE:
-            h.pc = pc
-            h.instret = icount
-            if fetch_crosspage(h, pc, host + (pc & 0xfff), &h.tmp_insn):
-                h.instret = icount
-                pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
-                page_va = 1
-                stop_at -= 1
-                limit = icount
-                continue
-            d = &h.tmp_insn
-            op = d.op
-
-        # ---- execute ----
+        ln = d.len  # read now: a store may invalidate this very page's decodes
+        # ---- execute: every hot op is its own case of one C switch ----
         if op == OP_ADDI:
             x[d.rd] = x[d.rs1] + <int64_t>d.imm
         elif op == OP_LI:
@@ -96,12 +62,14 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 h.instret = icount
                 pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
                 page_va = 1
+                d = refetch
                 stop_at -= 1
                 limit = icount
                 continue
             x[d.rd] = pc + d.len
             pc = a
             icount += 1
+            d = jump_target(pc, page_va, page, refetch, icount, limit)
             continue
         elif op == OP_JALR:
             a = (x[d.rs1] + <int64_t>d.imm) & ~1ULL
@@ -109,45 +77,65 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 h.instret = icount
                 pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
                 page_va = 1
+                d = refetch
                 stop_at -= 1
                 limit = icount
                 continue
             x[d.rd] = pc + d.len
             pc = a
             icount += 1
+            d = jump_target(pc, page_va, page, refetch, icount, limit)
             continue
-        elif op >= OP_BEQ and op <= OP_BGEU:
-            a = x[d.rs1]
-            b = x[d.rs2]
-            if op == OP_BEQ:
-                r = a == b
-            elif op == OP_BNE:
-                r = a != b
-            elif op == OP_BLT:
-                r = <int64_t>a < <int64_t>b
-            elif op == OP_BGE:
-                r = <int64_t>a >= <int64_t>b
-            elif op == OP_BLTU:
-                r = a < b
-            else:
-                r = a >= b
-            if r:
-                a = pc + <int64_t>d.imm
-                if a & h.ialign_mask:
-                    h.instret = icount
-                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                    page_va = 1
-                    stop_at -= 1
-                    limit = icount
-                    continue
-                pc = a
+        elif op == OP_BEQ:
+            if x[d.rs1] == x[d.rs2]:
+                pc += <int64_t>d.imm
                 icount += 1
+                d = jump_target(pc, page_va, page, refetch, icount, limit)
                 continue
-        elif op >= OP_LB and op <= OP_LWU:
+        elif op == OP_BNE:
+            if x[d.rs1] != x[d.rs2]:
+                pc += <int64_t>d.imm
+                icount += 1
+                d = jump_target(pc, page_va, page, refetch, icount, limit)
+                continue
+        elif op == OP_BLT:
+            if <int64_t>x[d.rs1] < <int64_t>x[d.rs2]:
+                pc += <int64_t>d.imm
+                icount += 1
+                d = jump_target(pc, page_va, page, refetch, icount, limit)
+                continue
+        elif op == OP_BGE:
+            if <int64_t>x[d.rs1] >= <int64_t>x[d.rs2]:
+                pc += <int64_t>d.imm
+                icount += 1
+                d = jump_target(pc, page_va, page, refetch, icount, limit)
+                continue
+        elif op == OP_BLTU:
+            if x[d.rs1] < x[d.rs2]:
+                pc += <int64_t>d.imm
+                icount += 1
+                d = jump_target(pc, page_va, page, refetch, icount, limit)
+                continue
+        elif op == OP_BGEU:
+            if x[d.rs1] >= x[d.rs2]:
+                pc += <int64_t>d.imm
+                icount += 1
+                d = jump_target(pc, page_va, page, refetch, icount, limit)
+                continue
+        elif op == OP_LD:
+            r = load(h, x[d.rs1] + <int64_t>d.imm, 8, &v)
+            if r:
+                h.instret = icount
+                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
+            x[d.rd] = v
+        elif op == OP_LW or op == OP_LWU or op == OP_LH or op == OP_LHU or op == OP_LB or op == OP_LBU:
             a = x[d.rs1] + <int64_t>d.imm
-            if op == OP_LD:
-                r = load(h, a, 8, &v)
-            elif op == OP_LW or op == OP_LWU:
+            if op == OP_LW or op == OP_LWU:
                 r = load(h, a, 4, &v)
             elif op == OP_LH or op == OP_LHU:
                 r = load(h, a, 2, &v)
@@ -157,6 +145,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 h.instret = icount
                 pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                 page_va = 1
+                d = refetch
                 stop_at -= 1
                 limit = icount
                 continue
@@ -167,7 +156,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             elif op == OP_LB:
                 v = <uint64_t><int64_t><int8_t>v
             x[d.rd] = v
-        elif op >= OP_SB and op <= OP_SD:
+        elif op == OP_SD or op == OP_SW or op == OP_SH or op == OP_SB:
             a = x[d.rs1] + <int64_t>d.imm
             if op == OP_SD:
                 r = store(h, a, 8, x[d.rs2])
@@ -184,6 +173,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     h.instret = icount
                     pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                     page_va = 1
+                    d = refetch
                     stop_at -= 1
                     limit = icount
                     continue
@@ -237,56 +227,25 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             x[d.rd] = sext32(<uint32_t>x[d.rs1] >> (x[d.rs2] & 31))
         elif op == OP_SRAW:
             x[d.rd] = <uint64_t><int64_t>(<int32_t>x[d.rs1] >> (x[d.rs2] & 31))
-        elif op >= OP_MUL and op <= OP_REMUW:
+        elif op == OP_MUL:
+            x[d.rd] = x[d.rs1] * x[d.rs2]
+        elif op == OP_MULW:
+            x[d.rd] = sext32(x[d.rs1] * x[d.rs2])
+        elif (op == OP_MULH or op == OP_MULHSU or op == OP_MULHU or op == OP_DIV or op == OP_DIVU
+              or op == OP_REM or op == OP_REMU or op == OP_DIVW or op == OP_DIVUW
+              or op == OP_REMW or op == OP_REMUW):
             x[d.rd] = exec_muldiv(op, x[d.rs1], x[d.rs2])
         elif op == OP_FENCE or op == OP_FENCE_I:
             pass  # one hart, in order; stores to code pages already dropped their decodes
-        elif op >= OP_LR_W and op <= OP_AMOMAXU_D:
-            h.pc = pc
-            h.instret = icount
-            r = exec_amo(h, d, x)
-            if r:
-                h.instret = icount
-                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                page_va = 1
-                stop_at -= 1
-                limit = icount
-                continue
-            if h.exit_reason != EXIT_NONE:
-                limit = icount + 1
-        elif op >= OP_FLW and op <= OP_FCVT_S_BF16:
-            h.pc = pc
-            r = exec_fp(h, d, x)
-            if r:
-                if r == CAUSE_ILLEGAL_INSTRUCTION + 1:
-                    h.trap_tval = d.raw
-                h.instret = icount
-                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                page_va = 1
-                stop_at -= 1
-                limit = icount
-                continue
-        elif op >= OP_CSRRW and op <= OP_CSRRCI:
-            h.pc = pc
-            h.instret = icount
-            if exec_csr(h, d, x):
-                h.instret = icount
-                pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
-                page_va = 1
-                stop_at -= 1
-                limit = icount
-                continue
-            page_va = 1       # satp, mstatus or misa may have changed the fetch mapping
-            limit = icount + 1  # and interrupt enables: re-check after this instruction
         elif op == OP_ECALL:
             h.pc = pc
             h.instret = icount
             if h.sbi_exits and h.priv == 1:
                 h.exit_reason = EXIT_ECALL
                 break
-            h.instret = icount
             pc = take_trap(h, pc, CAUSE_USER_ECALL + h.priv, 0, False)
             page_va = 1
+            d = refetch
             stop_at -= 1
             limit = icount
             continue
@@ -294,6 +253,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.instret = icount
             pc = take_trap(h, pc, CAUSE_BREAKPOINT, pc, False)
             page_va = 1
+            d = refetch
             stop_at -= 1
             limit = icount
             continue
@@ -305,23 +265,103 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 h.instret = icount
                 pc = take_trap(h, pc, r - 1, d.raw, False)
                 page_va = 1
+                d = refetch
                 stop_at -= 1
                 limit = icount
                 continue
             pc = a
             page_va = 1
+            d = refetch
             icount += 1
             limit = icount
             continue
-        else:  # OP_ILLEGAL and anything this hart does not implement
+        elif op == OP_CSRRW or op == OP_CSRRS or op == OP_CSRRC or op == OP_CSRRWI or op == OP_CSRRSI or op == OP_CSRRCI:
+            h.pc = pc
             h.instret = icount
-            pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
-            page_va = 1
-            stop_at -= 1
-            limit = icount
+            if exec_csr(h, d, x):
+                h.instret = icount
+                pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
+            page_va = 1       # satp, mstatus or misa may have changed the fetch mapping
+            limit = icount + 1  # and interrupt enables: re-check after this instruction
+        elif op == OP_PAGE_END:
+            # ---- pc left the decoded page, or an event is due (budget, exits, timer,
+            # interrupt re-check), or a trap moved pc: look up pc's page ----
+            h.pc = pc
+            h.instret = icount
+            if icount >= limit:
+                if h.exit_reason != EXIT_NONE:
+                    break
+                if icount >= stop_at:
+                    h.exit_reason = EXIT_BUDGET
+                    break
+                h.check_now = 0
+                irq = pending_interrupt(h)
+                if irq >= 0:
+                    pc = take_trap(h, pc, irq, 0, True)
+                    page_va = 1
+                t = next_timer_event(h)
+                limit = stop_at
+                if t > icount and t < limit:
+                    limit = t
+            if (pc & ~0xfffULL) != page_va:
+                page = fetch_page(h, pc, &host)
+                if page == NULL:
+                    pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
+                    stop_at -= 1
+                    limit = icount
+                    page_va = 1
+                    continue
+                page_va = pc & ~0xfffULL
+            d = &page[(pc & 0xfff) >> 1]
             continue
-        pc += d.len
+        elif op == OP_DECODE:
+            decode_at(h, d, host + (pc & 0xfff), pc)
+            continue  # dispatch the slot again, now decoded
+        elif op == OP_CROSSPAGE:
+            h.pc = pc
+            h.instret = icount
+            if fetch_crosspage(h, pc, host + (pc & 0xfff), &h.tmp_insn[0]):
+                pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
+            d = &h.tmp_insn[0]  # executes from the copy; its successor is a sentinel
+            continue
+        else:
+            # cold ops, dispatched by range: A, then F/D/Zfh/Zfbfmin, else illegal
+            h.pc = pc
+            h.instret = icount
+            if op >= OP_LR_W and op <= OP_AMOMAXU_D:
+                r = exec_amo(h, d, x)
+            elif op >= OP_FLW and op <= OP_FCVT_S_BF16:
+                r = exec_fp(h, d, x)
+                if r == CAUSE_ILLEGAL_INSTRUCTION + 1:
+                    h.trap_tval = d.raw
+            else:  # OP_ILLEGAL and anything this hart does not implement
+                r = CAUSE_ILLEGAL_INSTRUCTION + 1
+                h.trap_tval = d.raw
+            if r:
+                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
+            if h.exit_reason != EXIT_NONE or h.check_now:
+                limit = icount + 1
+        pc += ln
         icount += 1
+        if icount < limit:
+            d += ln >> 1
+        else:
+            d = refetch  # an event is due: the sentinel path checks it
     h.pc = pc
     h.instret = icount
     return h.exit_reason

@@ -142,6 +142,7 @@ cdef Insn* fetch_page(HartState* h, uint64_t pc, uint8_t** host) noexcept nogil:
 
 
 cdef int fetch_crosspage(HartState* h, uint64_t pc, uint8_t* host, Insn* out) noexcept nogil:
+    # out is h.tmp_insn[0]; the two slots after it stay page-end sentinels
     """Decode a 32-bit instruction whose upper half is on the next page (not cached)."""
     cdef uint8_t* host2
     cdef uint32_t lo = (<uint16_t*>host)[0]

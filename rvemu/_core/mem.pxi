@@ -248,9 +248,13 @@ cdef Insn* code_page_for(HartState* h, uint64_t pa) noexcept nogil:
     cdef uint64_t page = (pa - h.ram_base) >> 12
     cdef Insn* p = h.dpages[page]
     if p == NULL:
-        p = <Insn*>calloc(2048, sizeof(Insn))
+        p = <Insn*>calloc(PAGE_SLOTS, sizeof(Insn))
         if p == NULL:
             return NULL
+        # falling off the end of the page lands on a sentinel: the loop then looks up
+        # the next page, so straight-line code needs no per-instruction page check
+        p[2048].op = OP_PAGE_END
+        p[2049].op = OP_PAGE_END
         h.dpages[page] = p
     if not h.code_page[page]:
         h.code_page[page] = 1
