@@ -133,7 +133,8 @@ def build_parser():
 
     d = sub.add_parser("disasm", help="disassemble an ELF's code (objdump-like)")
     d.add_argument("elf")
-    d.add_argument("--isa", default="rv64gc")
+    d.add_argument("--isa", default="rv64gc_zfh_zfbfmin",
+                   help="ISA whose instructions to decode (default: everything rvemu implements)")
     d.set_defaults(func=cmd_disasm)
 
     i = sub.add_parser("info", help="show what an ISA string enables")

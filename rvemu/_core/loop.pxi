@@ -359,7 +359,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         pc += ln
         icount += 1
         if icount < limit:
-            d += ln >> 1
+            d = <Insn*>(<char*>d + (<uint64_t>ln << 3))  # next slot: len / 2 * sizeof(Insn)
         else:
             d = refetch  # an event is due: the sentinel path checks it
     h.pc = pc
