@@ -100,7 +100,10 @@ ctypedef struct HartState:
     uint64_t mmio_data           # EXIT_MMIO: store data / load result
     uint8_t mmio_size            # EXIT_MMIO: access size
     uint8_t mmio_write           # EXIT_MMIO: 1 for a store
-    uint8_t mmio_rd              # EXIT_MMIO: destination register of a load
+    uint8_t mmio_replay          # 1: Python served the pending access; re-execution uses it
+    uint8_t npydev               # Python device regions in pydev_base/pydev_size
+    uint64_t pydev_base[8]       # Python device regions: accesses leave the loop (EXIT_MMIO)
+    uint64_t pydev_size[8]
     # trap being raised (set by slow paths, consumed by take_trap)
     uint64_t trap_cause          # exception cause
     uint64_t trap_tval           # trap value

@@ -317,3 +317,23 @@ cdef class Hart:
                 return (OP_ILLEGAL, 0, 0, 0, 0, 0, 2)
             decode_word(self.h, &d, w, 2, raw & 0xffff)
         return (d.op, d.rd, d.rs1, d.rs2, d.rs3, d.imm, d.len)
+
+    def add_pydev(self, uint64_t base, uint64_t size):
+        """Route physical [base, base+size) to Python: accesses leave run() as EXIT_MMIO."""
+        if self.h.npydev >= 8:
+            raise ValueError("at most 8 Python device regions")
+        self.h.pydev_base[self.h.npydev] = base
+        self.h.pydev_size[self.h.npydev] = size
+        self.h.npydev += 1
+
+    def mmio_request(self):
+        """The access that caused EXIT_MMIO: (address, size, is_write, data)."""
+        return (self.h.mmio_addr, self.h.mmio_size, bool(self.h.mmio_write), self.h.mmio_data)
+
+    def mmio_complete(self, uint64_t value=0):
+        """Serve the pending access (value for a load); the instruction re-executes."""
+        if self.h.mmio_size < 8:
+            value &= (1ULL << (8 * self.h.mmio_size)) - 1
+        self.h.mmio_data = value if not self.h.mmio_write else self.h.mmio_data
+        self.h.mmio_replay = 1
+        self.h.exit_reason = EXIT_NONE

@@ -126,6 +126,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             r = load(h, x[d.rs1] + <int64_t>d.imm, 8, &v)
             if r:
                 h.instret = icount
+                if r == MMIO_EXIT:
+                    break
                 pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                 page_va = 1
                 d = refetch
@@ -143,6 +145,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 r = load(h, a, 1, &v)
             if r:
                 h.instret = icount
+                if r == MMIO_EXIT:
+                    break
                 pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                 page_va = 1
                 d = refetch
@@ -171,6 +175,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     limit = icount + 1  # HTIF, finisher, console flush or CLINT write
                 else:
                     h.instret = icount
+                    if r == MMIO_EXIT:
+                        break
                     pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                     page_va = 1
                     d = refetch
@@ -348,6 +354,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 r = CAUSE_ILLEGAL_INSTRUCTION + 1
                 h.trap_tval = d.raw
             if r:
+                if r == MMIO_EXIT:
+                    break
                 pc = take_trap(h, pc, r - 1, h.trap_tval, False)
                 page_va = 1
                 d = refetch

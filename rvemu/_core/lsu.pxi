@@ -3,6 +3,27 @@
 
 cdef enum:
     STORE_EVENT = 0x10000  # store done, but it asked the loop to look at events
+    MMIO_EXIT = 0x20000    # access to a Python device: leave the loop, re-execute after
+
+
+cdef int pydev_access(HartState* h, uint64_t pa, int size, bint write, uint64_t* data) noexcept nogil:
+    """An access to a Python device region: 0 if Python already served it (replay),
+    MMIO_EXIT to leave the loop, or -1 if no Python device claims pa."""
+    cdef int i
+    for i in range(h.npydev):
+        if pa >= h.pydev_base[i] and pa + size <= h.pydev_base[i] + h.pydev_size[i]:
+            if h.mmio_replay and h.mmio_addr == pa and h.mmio_size == size and h.mmio_write == write:
+                h.mmio_replay = 0
+                if not write:
+                    data[0] = h.mmio_data
+                return 0
+            h.mmio_addr = pa
+            h.mmio_size = size
+            h.mmio_write = write
+            h.mmio_data = data[0] if write else 0
+            h.exit_reason = EXIT_MMIO
+            return MMIO_EXIT
+    return -1
 
 cdef inline uint64_t tlb_key(uint64_t va, int size) noexcept nogil:
     # page address plus the low alignment bits: one compare checks page and alignment
@@ -56,6 +77,10 @@ cdef int load_slow(HartState* h, uint64_t va, int size, uint64_t* out) noexcept 
         return r
     r = phys_load(h, pa, size, out)
     if r:
+        if h.npydev:
+            i = pydev_access(h, pa, size, False, out)
+            if i >= 0:
+                return i
         h.trap_tval = va
         return r
     if h.step_log:
@@ -88,6 +113,10 @@ cdef int store_slow(HartState* h, uint64_t va, int size, uint64_t v) noexcept no
         h.reserved_valid = 0
     r = phys_store(h, pa, size, v)
     if r:
+        if h.npydev:
+            i = pydev_access(h, pa, size, True, &v)
+            if i >= 0:
+                return i
         h.trap_tval = va
         return r
     if h.step_log:

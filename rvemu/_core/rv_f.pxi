@@ -140,7 +140,7 @@ cdef int exec_fp(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
         a = x[d.rs1] + <int64_t>d.imm
         r = load(h, a, 4 if op == OP_FLW else (8 if op == OP_FLD else 2), &v)
         if r:
-            return r
+            return r  # a trap, or MMIO_EXIT
         f[d.rd] = box32(<uint32_t>v) if op == OP_FLW else (v if op == OP_FLD else box16(<uint16_t>v))
         return fp_done_f(h, 0)
     if op == OP_FSW or op == OP_FSD or op == OP_FSH:

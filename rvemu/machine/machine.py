@@ -75,6 +75,7 @@ class Machine:
         self.dtb_addr = None
         self.exit_code = None
         self.elf = None
+        self.devices = []   # (base, size, device) served in Python
         if sbi:
             self.enable_sbi()
 
@@ -133,6 +134,38 @@ class Machine:
             h.csr_write(c["mstatus"], h.csr_read(c["mstatus"]) | (1 << 13))
         h.pc = entry
         h.priv = 1
+
+    # ---- devices ------------------------------------------------------------------------
+    def add_device(self, base, size, device):
+        """Map a Python device at physical [base, base+size).
+
+        ``device.read(offset, size) -> int`` and ``device.write(offset, size, value)`` are
+        called for each guest access; the run loop leaves C for each one, so use this for
+        control registers, not bulk data."""
+        if size <= 0 or base < 0 or base + size > 1 << 64:
+            raise ConfigError(f"bad device region base={base:#x} size={size:#x}")
+        taken = [(self.ram_base, self.ram_size, "RAM"), (0x0200_0000, 0x10000, "the CLINT"),
+                 (0x1000_0000, 0x100, "the UART"), (0x0010_0000, 0x1000, "the test finisher")]
+        taken += [(b, s, f"device {d!r}") for b, s, d in self.devices]
+        for b, s, what in taken:
+            if base < b + s and b < base + size:
+                raise ConfigError(f"device region [{base:#x}, {base + size:#x}) overlaps {what}")
+        if not (callable(getattr(device, "read", None)) and callable(getattr(device, "write", None))):
+            raise ConfigError("a device needs read(offset, size) and write(offset, size, value) methods")
+        self.hart.add_pydev(base, size)
+        self.devices.append((base, size, device))
+
+    def _serve_mmio(self):
+        addr, size, is_write, data = self.hart.mmio_request()
+        for base, length, dev in self.devices:
+            if base <= addr < base + length:
+                if is_write:
+                    dev.write(addr - base, size, data)
+                    self.hart.mmio_complete()
+                else:
+                    self.hart.mmio_complete(int(dev.read(addr - base, size)))
+                return
+        raise AssertionError(f"MMIO exit at {addr:#x} with no device")  # cannot happen
 
     # ---- memory -------------------------------------------------------------------------
     def _ram_slice(self, addr, size):
@@ -265,6 +298,8 @@ class Machine:
                 if stop is not None:
                     self.exit_code = stop[1] if stop[0] == "halt" else None
                     result = stop
+            elif reason == _MMIO:
+                self._serve_mmio()
             elif reason == _IDLE:
                 result = ("idle", None)
             elif reason == _RESET:
