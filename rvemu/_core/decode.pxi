@@ -59,11 +59,30 @@ cdef void decode_word(HartState* h, Insn* d, uint32_t w, uint8_t length,
     d.op = op
 
 
+cdef inline bint is_breakpoint(HartState* h, uint64_t pc) noexcept nogil:
+    cdef int i
+    for i in range(h.nbp):
+        if h.bp[i] == pc:
+            return True
+    return False
+
+
 cdef void decode_at(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept nogil:
     """Decode the instruction at host (inside one RAM page) into slot d."""
     cdef uint32_t lo = (<uint16_t*>host)[0]
     cdef uint32_t w
     h.stat_decodes += 1
+    if h.nbp and is_breakpoint(h, pc):
+        d.op = OP_BREAKPOINT  # costs nothing at run time: the slot itself is the check
+        d.len = 2 if (lo & 3) != 3 else 4
+        d.raw = lo
+        return
+    decode_real(h, d, host, pc)
+
+
+cdef void decode_real(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept nogil:
+    cdef uint32_t lo = (<uint16_t*>host)[0]
+    cdef uint32_t w
     if (lo & 3) == 3:
         if (pc & 0xfff) == 0xffe:
             d.op = OP_CROSSPAGE  # the upper half lives on the next page

@@ -101,6 +101,9 @@ ctypedef struct HartState:
     uint8_t mmio_size            # EXIT_MMIO: access size
     uint8_t mmio_write           # EXIT_MMIO: 1 for a store
     uint8_t mmio_replay          # 1: Python served the pending access; re-execution uses it
+    uint8_t nbp                  # breakpoints in bp[]
+    uint64_t bp[16]              # breakpoint addresses (virtual pc), set in the decode cache
+    uint64_t bp_skip             # pc whose breakpoint is stepped over once when resuming
     uint8_t npydev               # Python device regions in pydev_base/pydev_size
     uint64_t pydev_base[8]       # Python device regions: accesses leave the loop (EXIT_MMIO)
     uint64_t pydev_size[8]

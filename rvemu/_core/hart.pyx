@@ -113,6 +113,7 @@ cdef class Hart:
         h.pmp_active = 0
         h.exit_reason = EXIT_NONE
         h.trap_repeat = 0
+        h.bp_skip = 0xffffffffffffffffULL
         h.last_trap_instret = 0xffffffffffffffffULL
         self.flush_decode_cache()
 
@@ -337,3 +338,17 @@ cdef class Hart:
         self.h.mmio_data = value if not self.h.mmio_write else self.h.mmio_data
         self.h.mmio_replay = 1
         self.h.exit_reason = EXIT_NONE
+
+    def set_breakpoints(self, addrs):
+        """Replace the breakpoint set (at most 16 virtual addresses)."""
+        addrs = sorted(set(int(a) for a in addrs))
+        if len(addrs) > 16:
+            raise ValueError("at most 16 breakpoints")
+        self.h.nbp = len(addrs)
+        for i, a in enumerate(addrs):
+            self.h.bp[i] = a
+        self.flush_decode_cache()
+
+    def step_over_breakpoint(self):
+        """The next run() executes the instruction at pc even if it is a breakpoint."""
+        self.h.bp_skip = self.h.pc

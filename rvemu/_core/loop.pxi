@@ -325,6 +325,26 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 page_va = pc & ~0xfffULL
             d = &page[(pc & 0xfff) >> 1]
             continue
+        elif op == OP_BREAKPOINT:
+            if pc != h.bp_skip and is_breakpoint(h, pc):
+                h.exit_reason = EXIT_EBREAK
+                break
+            # not a breakpoint of this pc (an alias of the page), or resuming from it:
+            # run the real instruction from a fresh decode
+            h.bp_skip = 0xffffffffffffffffULL
+            decode_real(h, &h.tmp_insn[0], host + (pc & 0xfff), pc)
+            if h.tmp_insn[0].op == OP_CROSSPAGE:
+                h.pc = pc
+                h.instret = icount
+                if fetch_crosspage(h, pc, host + (pc & 0xfff), &h.tmp_insn[0]):
+                    pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
+                    page_va = 1
+                    d = refetch
+                    stop_at -= 1
+                    limit = icount
+                    continue
+            d = &h.tmp_insn[0]
+            continue
         elif op == OP_DECODE:
             decode_at(h, d, host + (pc & 0xfff), pc)
             continue  # dispatch the slot again, now decoded

@@ -24,7 +24,8 @@ SLICE = 1 << 22   # instructions per call into the core: bounds console latency
 @dataclass
 class RunResult:
     """Why run() returned: 'halt' (guest exit, see exit_code), 'budget', 'idle', 'reset',
-    or 'trap_loop' (exceptions kept coming without any instruction retiring)."""
+    'trap_loop' (exceptions kept coming without any instruction retiring), 'breakpoint'
+    or 'until' (the pc reached a breakpoint or the ``until`` address)."""
     reason: str
     exit_code: int | None
     instructions: int
@@ -76,6 +77,8 @@ class Machine:
         self.exit_code = None
         self.elf = None
         self.devices = []   # (base, size, device) served in Python
+        self.breakpoints = set()
+        self._at_breakpoint = False
         if sbi:
             self.enable_sbi()
 
@@ -263,12 +266,36 @@ class Machine:
         """Queue bytes for the guest's console (UART receive / SBI getchar)."""
         self._input.extend(data)
 
+    # ---- breakpoints --------------------------------------------------------------------
+    def add_breakpoint(self, addr):
+        """Stop run() (reason 'breakpoint') before executing the instruction at addr."""
+        self.breakpoints.add(int(addr))
+        self.hart.set_breakpoints(self.breakpoints)
+
+    def remove_breakpoint(self, addr):
+        self.breakpoints.discard(int(addr))
+        self.hart.set_breakpoints(self.breakpoints)
+
     # ---- running ------------------------------------------------------------------------
-    def run(self, max_insns=None):
+    def run(self, max_insns=None, until=None):
         """Run until the guest halts, max_insns steps pass, or the hart idles for ever.
 
         A step is a retired instruction or a trap taken, so a guest stuck trapping still
-        stops at the budget."""
+        stops at the budget. ``until`` is an address: stop (reason 'until') when the pc
+        reaches it. Breakpoints stop with reason 'breakpoint'; running again resumes."""
+        h = self.hart
+        if until is not None:
+            h.set_breakpoints(self.breakpoints | {int(until)})
+        if self._at_breakpoint:
+            h.step_over_breakpoint()
+            self._at_breakpoint = False
+        try:
+            return self._run(max_insns, until)
+        finally:
+            if until is not None:
+                h.set_breakpoints(self.breakpoints)
+
+    def _run(self, max_insns, until):
         h = self.hart
         start_insns = h.instret
         t0 = time.perf_counter()
@@ -306,6 +333,9 @@ class Machine:
                 result = ("reset", None)
             elif reason == _TRAP_LOOP:
                 result = ("trap_loop", None)
+            elif reason == _EBREAK:
+                self._at_breakpoint = True
+                result = ("until" if until is not None and h.pc == int(until) else "breakpoint", None)
         return RunResult(result[0], result[1], h.instret - start_insns, time.perf_counter() - t0)
 
     @property
