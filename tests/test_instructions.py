@@ -730,6 +730,12 @@ CSR_ROWS = [
     Row("csr-s-from-s", [enc("csrrw", "a2", 0x140, A)], {A: 3, "sscratch": 8}, {"a2": 8, "sscratch": 3}, priv=1),
     Row("instret-counts", [enc("csrrs", "a2", INSTRET, 0), enc("addi", 0, 0, 0), enc("addi", 0, 0, 0),
                            enc("csrrs", "a3", INSTRET, 0), enc("sub", "a4", "a3", "a2")], {}, {"a4": 3}),
+    Row("minstret-write-then-read", [enc("csrrw", 0, 0xB02, A), enc("csrrs", "a2", 0xB02, 0),
+                                     enc("csrrs", "a3", 0xC02, 0)], {A: 1000}, {"a2": 1000, "a3": 1001}),
+    Row("mcycle-write-then-read", [enc("csrrw", 0, 0xB00, A), enc("addi", 0, 0, 0),
+                                   enc("csrrs", "a2", 0xB00, 0)], {A: 5}, {"a2": 6}),
+    Row("ecall-does-not-retire", [enc("csrrs", "a2", INSTRET, 0), enc("ecall")], {}, trap=11,
+        check=lambda m: m.reg_read("minstret") == m.reg_read("a2") + 1),
     Row("fcsr-fields", [enc("csrrw", "a2", 0x003, A), enc("csrrs", "a3", 0x002, 0),
                         enc("csrrs", "a4", 0x001, 0)], {A: 0xff}, {"a3": 7, "a4": 0x1f, "fcsr": 0xff}),
     Row("fcsr-fs-off-illegal", [enc("csrrs", "a2", 0x003, 0)], {}, trap=2, fs=False),
@@ -1170,3 +1176,26 @@ def test_no_c_extension_rows(m_noc, row):
     "check h.ialign_mask as JAL/JALR do, so pc becomes 2 mod 4"))
 def test_taken_branch_to_misaligned_target_without_c_traps(m_noc):
     run_row(m_noc, Row("beq-taken-misaligned", [enc("beq", 0, 0, 6)], trap=0, tval=CODE + 6))
+
+
+def test_instret_exact_over_loops_pages_and_traps(m):
+    """minstret counts retired instructions exactly, across page boundaries, taken branches
+    and exceptions (which do not retire)."""
+    reset(m)
+    at = CODE + 0xff0
+    loop = li("t0", 500) + [enc("csrrs", "a2", INSTRET, 0),
+                            enc("addi", "a0", "a0", 1), enc("addi", "t0", "t0", -1),
+                            enc("bne", "t0", 0, -8), enc("csrrs", "a3", INSTRET, 0)]
+    m.mem_write(at, asm(*loop))
+    m.reg_write("pc", at)
+    n = len(loop) - 3 + 3 * 500
+    m.run(max_insns=n)
+    assert m.reg_read("a3") - m.reg_read("a2") == 1 + 3 * 500
+    # an illegal instruction traps without retiring; the handler's read shows it
+    reset(m)
+    m.reg_write("mtvec", TRAP_VEC)
+    m.mem_write(CODE, asm(enc("csrrs", "a2", INSTRET, 0), 0xffffffff))
+    m.mem_write(TRAP_VEC, asm(enc("csrrs", "a3", INSTRET, 0)))
+    m.reg_write("pc", CODE)
+    m.run(max_insns=3)
+    assert m.reg_read("a3") - m.reg_read("a2") == 1
