@@ -81,6 +81,20 @@ cdef extern from "softfp.h":
     uint16_t f32_to_bf16(uint32_t, int, uint32_t*) noexcept nogil
     uint32_t bf16_to_f32(uint16_t, int, uint32_t*) noexcept nogil
 
+cdef extern from "fpfast.h":
+    uint16_t f16_add_fast(uint16_t, uint16_t, int, uint32_t*) noexcept nogil
+    uint16_t f16_sub_fast(uint16_t, uint16_t, int, uint32_t*) noexcept nogil
+    uint16_t f16_mul_fast(uint16_t, uint16_t, int, uint32_t*) noexcept nogil
+    uint16_t f16_div_fast(uint16_t, uint16_t, int, uint32_t*) noexcept nogil
+    uint32_t f32_add_fast(uint32_t, uint32_t, int, uint32_t*) noexcept nogil
+    uint32_t f32_sub_fast(uint32_t, uint32_t, int, uint32_t*) noexcept nogil
+    uint32_t f32_mul_fast(uint32_t, uint32_t, int, uint32_t*) noexcept nogil
+    uint32_t f32_div_fast(uint32_t, uint32_t, int, uint32_t*) noexcept nogil
+    uint64_t f64_add_fast(uint64_t, uint64_t, int, uint32_t*) noexcept nogil
+    uint64_t f64_sub_fast(uint64_t, uint64_t, int, uint32_t*) noexcept nogil
+    uint64_t f64_mul_fast(uint64_t, uint64_t, int, uint32_t*) noexcept nogil
+    uint64_t f64_div_fast(uint64_t, uint64_t, int, uint32_t*) noexcept nogil
+
 cdef uint64_t BOX32 = 0xffffffff00000000ULL
 cdef uint64_t BOX16 = 0xffffffffffff0000ULL
 

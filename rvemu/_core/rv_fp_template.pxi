@@ -13,13 +13,13 @@ cdef int exec_fp_{P}(HartState* h, Insn* d, uint64_t* x, uint16_t op) noexcept n
         if rm < 0:
             return CAUSE_ILLEGAL_INSTRUCTION + 1
         if op == OP_FADD_{S}:
-            f[d.rd] = {BOX}({P}_add({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
+            f[d.rd] = {BOX}({P}_add_fast({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
         elif op == OP_FSUB_{S}:
-            f[d.rd] = {BOX}({P}_sub({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
+            f[d.rd] = {BOX}({P}_sub_fast({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
         elif op == OP_FMUL_{S}:
-            f[d.rd] = {BOX}({P}_mul({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
+            f[d.rd] = {BOX}({P}_mul_fast({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
         else:
-            f[d.rd] = {BOX}({P}_div({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
+            f[d.rd] = {BOX}({P}_div_fast({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
     elif op >= OP_FMADD_{S} and op <= OP_FNMADD_{S}:
         rm = resolve_rm(h, d.rm)
         if rm < 0:
