@@ -147,7 +147,8 @@ def build_parser():
     b.add_argument("--repeat", type=int, default=3, help="runs per workload (best is reported)")
     b.add_argument("--iters", type=int, default=None, help="override each workload's bench_iters")
     b.add_argument("--calls", type=int, default=None, metavar="N",
-                   help="run() calls for the run_call/hart_call boundary measurements (default 200000)")
+                   help="calls for the run_call/hart_call boundary measurements (default 200000; "
+                        "mmio_call makes half as many device accesses)")
     b.add_argument("--list", action="store_true", help="list the workloads and exit")
     b.add_argument("workloads", nargs="*",
                    help="workload names (default: all; see --list)")

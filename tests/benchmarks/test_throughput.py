@@ -94,3 +94,25 @@ def test_hart_call(benchmark, enabled):
     n = m.instret - before
     assert n >= 1 and m.reg_read("t0") == (n + 1) // 2    # addi, j, addi, j, ...
     _boundary_info(benchmark, enabled, LOOP_CALLS)
+
+
+MMIO_CALLS = 100_000       # device reads per round when enabled
+QUICK_MMIO_CALLS = 20
+
+
+def test_mmio_call(benchmark, enabled):
+    """MMIO round trip: a guest load from a Python device (Machine.add_device)."""
+    calls = MMIO_CALLS if enabled else QUICK_MMIO_CALLS
+    done = []
+
+    def target(m, dev):
+        r = m.run(max_insns=1 + 3 * calls)          # lui, then (lw, addi, j) per access
+        assert r.reason == "budget" and dev.reads == calls and m.reg_read("t0") == 0x5A
+        done.append(r)
+        return r
+
+    benchmark.pedantic(target, setup=lambda: (bench.mmio_machine(), {}),
+                       rounds=ROUNDS if enabled else 1)
+    best = min(done, key=lambda r: r.seconds)
+    benchmark.extra_info.update(calls=calls, us_per_call=best.seconds / calls * 1e6,
+                                calls_per_second=calls / best.seconds)
