@@ -296,10 +296,6 @@ def test_guest_trapping_forever_stops_at_max_insns(tmp_path):
     assert m.reg_read("mcause") == 11
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Machine.run documents returning 'idle' (CLI exit 125) when the hart waits for an "
-    "interrupt that can never come, but Machine never sets hart.wfi_exit, so WFI with "
-    "nothing armed is a no-op and such a guest spins until the budget (or for ever)"))
 def test_guest_waiting_for_an_interrupt_that_never_comes_is_idle(tmp_path, capsys):
     path = write(tmp_path, "wfi.elf", code_elf([enc("wfi"), enc("jal", 0, -4)]))
     m = new_machine(ram="1M")

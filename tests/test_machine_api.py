@@ -140,10 +140,6 @@ def test_unavailable_and_read_only_csrs(m):
     assert with_sstc.reg_read("stimecmp") == 1234
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hart.csr_read (rvemu/_core/hart.pyx) forces mstatus.FS on while it reads any CSR, so "
-    "reg_read('mstatus'/'sstatus') reports FS=Dirty and SD=1 while the guest's own csrr "
-    "sees FS=Off; a read-modify-write through the API silently turns the FPU on"))
 def test_reg_read_mstatus_shows_the_fs_the_guest_sees():
     mach = new_machine("rv64gc", ram="64K")
     mach.mem_write(CODE, asm(enc("csrrs", "a0", 0x300, 0)))
@@ -153,10 +149,6 @@ def test_reg_read_mstatus_shows_the_fs_the_guest_sees():
     assert (mach.reg_read("mstatus") >> 13) & 3 == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Hart.csr_write (rvemu/_core/hart.pyx) checks csr_read() without lifting mstatus.FS as "
-    "Hart.csr_read does, so reg_write('fcsr'/'frm'/'fflags') raises RegisterError while "
-    "FS=Off although reg_read of the same CSRs works"))
 def test_fp_csrs_writable_through_the_api_with_the_fpu_off():
     mach = new_machine("rv64gc", ram="64K")
     mach.hart.reset(CODE)                    # FS = Off
@@ -314,11 +306,6 @@ def test_run_result_fields(m):
     assert r.exit_code is None and r.seconds >= 0 and r.mips >= 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "run(max_insns=n) counts traps as steps, but run_loop (rvemu/_core/loop.pxi) takes a "
-    "pending interrupt at its event check without charging it to the budget (no stop_at -= 1 "
-    "as for exceptions): run(max_insns=1) takes the interrupt AND runs the handler's first "
-    "instruction, two steps"))
 def test_pending_interrupt_counts_as_one_step(m):
     m.mem_write(CODE, asm(*[enc("addi", "a0", "a0", 1)] * 4))
     m.mem_write(CODE + 0x100, asm(*[enc("addi", "a1", "a1", 1)] * 4))

@@ -219,31 +219,42 @@ cdef class Hart:
         tlb_flush(&self.h.wtlb)
 
     def csr_read(self, uint32_t csr):
-        """Read a CSR as M-mode would (debugger access); KeyError if it does not exist."""
+        """Read a CSR as M-mode would (debugger access); KeyError if it does not exist.
+        The FP CSRs are readable even while mstatus.FS is Off; nothing else changes."""
         cdef uint64_t v
         cdef uint8_t saved = self.h.priv
-        cdef uint64_t saved_fs = self.h.mstatus & MSTATUS_FS
+        cdef uint64_t saved_status = self.h.mstatus
+        cdef bint fp_csr = csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR
         self.h.priv = 3
-        self.h.mstatus |= MSTATUS_FS
+        if fp_csr:
+            self.h.mstatus |= MSTATUS_FS
         try:
             if csr_read(self.h, csr, &v):
                 raise KeyError(f"CSR {csr:#x} is not implemented")
         finally:
             self.h.priv = saved
-            self.h.mstatus = (self.h.mstatus & ~MSTATUS_FS) | saved_fs
+            self.h.mstatus = saved_status
         return v
 
     def csr_write(self, uint32_t csr, uint64_t value):
-        """Write a CSR as M-mode would (debugger access); KeyError if it is not writable."""
+        """Write a CSR as M-mode would (debugger access); KeyError if it is not writable.
+        Writing an FP CSR does not change mstatus.FS."""
         cdef uint64_t v
         cdef uint8_t saved = self.h.priv
+        cdef uint64_t saved_fs = self.h.mstatus & (MSTATUS_FS | MSTATUS_SD)
+        cdef bint fp_csr = csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR
         self.h.priv = 3
+        if fp_csr:
+            self.h.mstatus |= MSTATUS_FS
         try:
             if csr_read(self.h, csr, &v) or csr_write(self.h, csr, value):
                 raise KeyError(f"CSR {csr:#x} is not implemented or read-only")
         finally:
             self.h.priv = saved
+            if fp_csr:
+                self.h.mstatus = (self.h.mstatus & ~(MSTATUS_FS | MSTATUS_SD)) | saved_fs
         tlb_flush_all(self.h)
+        self.h.check_now = 1
 
     def take_output(self):
         """Drain and return the console bytes the guest wrote (HTIF, UART)."""

@@ -88,37 +88,91 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             continue
         elif op == OP_BEQ:
             if x[d.rs1] == x[d.rs2]:
-                pc += <int64_t>d.imm
+                a = pc + <int64_t>d.imm
+                if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
+                    h.instret = icount
+                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
+                    page_va = 1
+                    d = refetch
+                    stop_at -= 1
+                    limit = icount
+                    continue
+                pc = a
                 icount += 1
                 d = jump_target(pc, page_va, page, refetch, icount, limit)
                 continue
         elif op == OP_BNE:
             if x[d.rs1] != x[d.rs2]:
-                pc += <int64_t>d.imm
+                a = pc + <int64_t>d.imm
+                if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
+                    h.instret = icount
+                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
+                    page_va = 1
+                    d = refetch
+                    stop_at -= 1
+                    limit = icount
+                    continue
+                pc = a
                 icount += 1
                 d = jump_target(pc, page_va, page, refetch, icount, limit)
                 continue
         elif op == OP_BLT:
             if <int64_t>x[d.rs1] < <int64_t>x[d.rs2]:
-                pc += <int64_t>d.imm
+                a = pc + <int64_t>d.imm
+                if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
+                    h.instret = icount
+                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
+                    page_va = 1
+                    d = refetch
+                    stop_at -= 1
+                    limit = icount
+                    continue
+                pc = a
                 icount += 1
                 d = jump_target(pc, page_va, page, refetch, icount, limit)
                 continue
         elif op == OP_BGE:
             if <int64_t>x[d.rs1] >= <int64_t>x[d.rs2]:
-                pc += <int64_t>d.imm
+                a = pc + <int64_t>d.imm
+                if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
+                    h.instret = icount
+                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
+                    page_va = 1
+                    d = refetch
+                    stop_at -= 1
+                    limit = icount
+                    continue
+                pc = a
                 icount += 1
                 d = jump_target(pc, page_va, page, refetch, icount, limit)
                 continue
         elif op == OP_BLTU:
             if x[d.rs1] < x[d.rs2]:
-                pc += <int64_t>d.imm
+                a = pc + <int64_t>d.imm
+                if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
+                    h.instret = icount
+                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
+                    page_va = 1
+                    d = refetch
+                    stop_at -= 1
+                    limit = icount
+                    continue
+                pc = a
                 icount += 1
                 d = jump_target(pc, page_va, page, refetch, icount, limit)
                 continue
         elif op == OP_BGEU:
             if x[d.rs1] >= x[d.rs2]:
-                pc += <int64_t>d.imm
+                a = pc + <int64_t>d.imm
+                if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
+                    h.instret = icount
+                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
+                    page_va = 1
+                    d = refetch
+                    stop_at -= 1
+                    limit = icount
+                    continue
+                pc = a
                 icount += 1
                 d = jump_target(pc, page_va, page, refetch, icount, limit)
                 continue
@@ -310,6 +364,11 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 if irq >= 0:
                     pc = take_trap(h, pc, irq, 0, True)
                     page_va = 1
+                    stop_at -= 1  # an interrupt taken is a step too
+                    if icount >= stop_at:
+                        h.pc = pc
+                        h.exit_reason = EXIT_BUDGET
+                        break
                 t = next_timer_event(h)
                 limit = stop_at
                 if t > icount and t < limit:

@@ -85,7 +85,8 @@ cdef int pmp_check(HartState* h, uint64_t pa, uint64_t size, int acc, int priv) 
     cdef uint64_t lo, hi
     cdef uint8_t cfg, need
     if not h.pmp_active:
-        return 1
+        # no entry matches: M-mode succeeds, S/U fail since PMP is implemented (3.7.1)
+        return priv == 3
     need = 4 if acc == ACC_FETCH else (1 if acc == ACC_LOAD else 2)
     for i in range(NUM_PMP):
         cfg = h.pmpcfg[i]

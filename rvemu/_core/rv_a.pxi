@@ -7,6 +7,8 @@ cdef int exec_amo(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     cdef uint64_t va = x[d.rs1]
     cdef uint64_t pa, old, src, new
     cdef int r
+    # the store may hit this instruction's own code page and wipe the slot d points to
+    cdef uint8_t rd = d.rd
     if va & (size - 1):
         # LR raises a load-misaligned exception, SC and AMOs a store/AMO one (Zam absent)
         h.trap_tval = va
@@ -23,7 +25,7 @@ cdef int exec_amo(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
             return r
         h.reserved_addr = pa
         h.reserved_valid = 1
-        x[d.rd] = <uint64_t><int64_t><int32_t>old if size == 4 else old
+        x[rd] = <uint64_t><int64_t><int32_t>old if size == 4 else old
         return 0
     r = access_phys(h, va, size, ACC_STORE, &pa)
     if r:
@@ -34,9 +36,9 @@ cdef int exec_amo(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     if op == OP_SC_W or op == OP_SC_D:
         if h.reserved_valid and h.reserved_addr == pa:
             phys_store(h, pa, size, x[d.rs2])
-            x[d.rd] = 0
+            x[rd] = 0
         else:
-            x[d.rd] = 1
+            x[rd] = 1
         h.reserved_valid = 0
         return 0
     phys_load(h, pa, size, &old)
@@ -69,5 +71,5 @@ cdef int exec_amo(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
         else:
             new = old if old > src else src
     phys_store(h, pa, size, new)
-    x[d.rd] = old
+    x[rd] = old
     return 0

@@ -63,6 +63,8 @@ class Machine:
         self.ram = np.zeros(self.ram_size, dtype=np.uint8)
         self.hart = Hart(self.ram, RAM_BASE, self.isa.mask, self.isa.misa,
                          time_div=time_div, misaligned_hw=(misaligned == "hw"))
+        # one hart and no device that raises interrupts: a WFI with nothing armed is final
+        self.hart.wfi_exit = True
         if svadu:
             self.hart.csr_write(CSR_BY_NAME["menvcfg"], 1 << 61)
         self.timebase = 10_000_000
