@@ -69,7 +69,8 @@ _MMIO_LOOP = b"".join(w.to_bytes(4, "little") for w in (0x40000337, 0x00032283, 
 
 # ---- locating the ELFs ------------------------------------------------------------------
 def bench_dir():
-    """guests/bench of the source checkout this rvemu comes from (or $RVEMU_BENCH_DIR)."""
+    """guests/bench: $RVEMU_BENCH_DIR, else the source checkout this rvemu comes from,
+    else the current directory's (an installed rvemu run from a checkout)."""
     env = os.environ.get(ENV_DIR)
     if env:
         d = Path(env)
@@ -81,6 +82,9 @@ def bench_dir():
     d = pkg.parent / "guests" / "bench"
     if (d / "intmix.elf").is_file():
         return d
+    here = Path.cwd() / "guests" / "bench"   # an installed rvemu run from a checkout
+    if (here / "intmix.elf").is_file():
+        return here
     raise BenchError(
         f"the benchmark guests are not here: rvemu is imported from {pkg}, which is not inside "
         f"an rvemu source checkout (no {d}). The guest ELFs ship with the repository, not the "

@@ -224,7 +224,8 @@ def test_cli_usage_errors_exit_2(capsys):
 def test_cli_subprocess_prints_no_traceback(tmp_path):
     """Once through a real interpreter: python -m rvemu with bad input."""
     bad = write(tmp_path, "bad.elf", b"\x7fELF" + b"\x02\x01\x01" + b"\0" * 20)
-    p = subprocess.run([sys.executable, "-m", "rvemu", "run", str(bad)], cwd=ROOT,
+    # run outside the checkout so the installed package (not the unbuilt source) is used
+    p = subprocess.run([sys.executable, "-m", "rvemu", "run", str(bad)], cwd=tmp_path,
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr

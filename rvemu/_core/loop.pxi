@@ -2,6 +2,10 @@
 # bookkeeping only when the instruction count reaches the next event (budget, timer,
 # pending interrupt re-check). No Python objects, no GIL.
 
+cdef enum:
+    PRECISE_TAIL = 8192  # the last instructions of a budget run one per event check
+
+
 cdef inline uint64_t sext32(uint64_t v) noexcept nogil:
     return <uint64_t><int64_t><int32_t>v
 
@@ -28,6 +32,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef Insn* refetch = h.refetch  # sentinel: look up pc, check events
     cdef uint16_t op
     cdef uint8_t ln
+    cdef bint precise = False   # single-step: the budget ends within reach
     cdef uint64_t a, b, v, t
     cdef int r, irq
     cdef int64_t sa, sb
@@ -225,8 +230,12 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             else:
                 r = store(h, a, 1, x[d.rs2])
             if r:
-                if r == STORE_EVENT:
-                    limit = icount + 1  # HTIF, finisher, console flush or CLINT write
+                if r == STORE_EVENT:  # HTIF, finisher, console flush or CLINT write
+                    pc += ln
+                    icount += 1
+                    limit = icount
+                    d = refetch
+                    continue
                 else:
                     h.instret = icount
                     if r == MMIO_EXIT:
@@ -346,8 +355,14 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 stop_at -= 1
                 limit = icount
                 continue
-            page_va = 1       # satp, mstatus or misa may have changed the fetch mapping
-            limit = icount + 1  # and interrupt enables: re-check after this instruction
+            # satp, mstatus or misa may have changed the fetch mapping, and interrupt
+            # enables may have changed: look at events before the next instruction
+            page_va = 1
+            pc += ln
+            icount += 1
+            limit = icount
+            d = refetch
+            continue
         elif op == OP_PAGE_END:
             # ---- pc left the decoded page, or an event is due (budget, exits, timer,
             # interrupt re-check), or a trap moved pc: look up pc's page ----
@@ -369,8 +384,13 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                         h.pc = pc
                         h.exit_reason = EXIT_BUDGET
                         break
+                # Unchecked stretches (straight-line code to the next taken branch or
+                # page end) are at most 2 x 2048 instructions, so the fast path may run
+                # until PRECISE_TAIL instructions remain; then step one at a time so
+                # the budget ends exactly.
+                precise = stop_at - icount <= PRECISE_TAIL
+                limit = icount if precise else stop_at - PRECISE_TAIL
                 t = next_timer_event(h)
-                limit = stop_at
                 if t > icount and t < limit:
                     limit = t
             if (pc & ~0xfffULL) != page_va:
@@ -383,6 +403,15 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     continue
                 page_va = pc & ~0xfffULL
             d = &page[(pc & 0xfff) >> 1]
+            if precise:
+                # run a copy whose successor is a sentinel: one instruction per check
+                if d.op == OP_DECODE:
+                    decode_at(h, d, host + (pc & 0xfff), pc)
+                if d.op != OP_CROSSPAGE and d.op != OP_BREAKPOINT:
+                    h.tmp_insn[0] = d[0]
+                    d = &h.tmp_insn[0]
+                page_va = 1  # taken branches come back here too
+                limit = icount
             continue
         elif op == OP_BREAKPOINT:
             if pc != h.bp_skip and is_breakpoint(h, pc):
@@ -442,13 +471,16 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 limit = icount
                 continue
             if h.exit_reason != EXIT_NONE or h.check_now:
-                limit = icount + 1
+                pc += ln
+                icount += 1
+                limit = icount
+                d = refetch
+                continue
+        # straight-line successor; events are looked at only where control flow leaves
+        # the page or jumps (page-end sentinels, taken branches), so this is all
         pc += ln
         icount += 1
-        if icount < limit:
-            d = <Insn*>(<char*>d + (<uint64_t>ln << 3))  # next slot: len / 2 * sizeof(Insn)
-        else:
-            d = refetch  # an event is due: the sentinel path checks it
+        d = <Insn*>(<char*>d + (<uint64_t>ln << 3))  # next slot: len / 2 * sizeof(Insn)
     h.pc = pc
     h.instret = icount
     return h.exit_reason
