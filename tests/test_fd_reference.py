@@ -329,9 +329,6 @@ def test_float_to_float_matches_reference(m, op, data):
 def test_many_random_operands_every_op(m, request):
     """The same comparison over many more (seeded, deterministic) random operands."""
     import random
-    from helpers import slow_enabled
-    if not slow_enabled(request.config):
-        pytest.skip("thorough FP sweep: run with -m slow")
     rng = random.Random(20240601)
 
     def rbits(fmt):

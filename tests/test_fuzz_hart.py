@@ -472,9 +472,6 @@ def test_random_code_only_executes_or_traps(state):
 @pytest.mark.slow
 def test_random_code_only_executes_or_traps_long(request):
     """The same fuzzing with many more examples (-m slow; about a minute)."""
-    from helpers import slow_enabled
-    if not slow_enabled(request.config):
-        pytest.skip("long fuzzing run: run with -m slow")
     global CHECK_X0, CHECK_ALIGN
     saved = CHECK_X0, CHECK_ALIGN
     CHECK_X0 = CHECK_ALIGN = False

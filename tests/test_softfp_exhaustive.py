@@ -98,6 +98,4 @@ def slow_selected(config):
 @pytest.mark.parametrize("fmt", [R.F16, R.BF16], ids=lambda f: f.name)
 @pytest.mark.parametrize("part", range(4))
 def test_16bit_unary_exhaustive(fmt, part, request):
-    if not slow_selected(request.config):
-        pytest.skip("exhaustive 16-bit sweep: run with -m slow (about 25 s)")
     run_sweep(fmt.name, range(part << 14, (part + 1) << 14))

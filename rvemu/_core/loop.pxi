@@ -304,6 +304,59 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
               or op == OP_REM or op == OP_REMU or op == OP_DIVW or op == OP_DIVUW
               or op == OP_REMW or op == OP_REMUW):
             x[d.rd] = exec_muldiv(op, x[d.rs1], x[d.rs2])
+        elif op == OP_FLD or op == OP_FLW:
+            # FP loads/stores are hot in FP code: keep them out of exec_fp's dispatch
+            if (h.mstatus & MSTATUS_FS) == 0:
+                h.instret = icount
+                pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
+            a = x[d.rs1] + <int64_t>d.imm
+            r = load(h, a, 8 if op == OP_FLD else 4, &v)
+            if r:
+                h.pc = pc
+                h.instret = icount
+                if r == MMIO_EXIT:
+                    break
+                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
+            h.f[d.rd] = v if op == OP_FLD else box32(<uint32_t>v)
+            h.mstatus |= (3ULL << 13) | MSTATUS_SD
+        elif op == OP_FSD or op == OP_FSW:
+            if (h.mstatus & MSTATUS_FS) == 0:
+                h.instret = icount
+                pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
+            a = x[d.rs1] + <int64_t>d.imm
+            r = store(h, a, 8 if op == OP_FSD else 4, h.f[d.rs2])
+            if r:
+                if r == STORE_EVENT:
+                    pc += ln
+                    icount += 1
+                    limit = icount
+                    d = refetch
+                    continue
+                h.pc = pc
+                h.instret = icount
+                if r == MMIO_EXIT:
+                    break
+                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
+                page_va = 1
+                d = refetch
+                stop_at -= 1
+                limit = icount
+                continue
         elif op == OP_FENCE or op == OP_FENCE_I:
             pass  # one hart, in order; stores to code pages already dropped their decodes
         elif op == OP_ECALL:
