@@ -14,7 +14,7 @@ import numpy as np
 from rvemu.isa import codegen, encodings
 from rvemu.machine.machine import RunResult
 
-_HALT, _ECALL, _IDLE, _RESET = 2, 3, 5, 8
+_BUDGET = 1
 
 
 class Tracer:
@@ -92,19 +92,6 @@ class Tracer:
                 fh.write(" ".join(parts) + "\n")
             else:
                 h.last_mem_access()
-            out = h.take_output()
-            if out:
-                m._console_write(out)
-            if reason == _HALT:
-                m.exit_code = h.exit_code
-                result = ("halt", h.exit_code)
-            elif reason == _ECALL:
-                stop = m.sbi.handle(h)
-                if stop is not None:
-                    m.exit_code = stop[1] if stop[0] == "halt" else None
-                    result = stop
-            elif reason == _IDLE:
-                result = ("idle", None)
-            elif reason == _RESET:
-                result = ("reset", None)
+            if reason != _BUDGET:
+                result = m._after_exit(reason)
         return RunResult(result[0], result[1], h.instret - start, time.perf_counter() - t0)

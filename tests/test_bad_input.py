@@ -3,6 +3,7 @@ message with a non-zero exit status, never a traceback); misbehaving guests end 
 architectural traps, trap loops or budget exhaustion, never as a crash.
 """
 import struct
+import pathlib
 import subprocess
 import sys
 
@@ -224,8 +225,11 @@ def test_cli_usage_errors_exit_2(capsys):
 def test_cli_subprocess_prints_no_traceback(tmp_path):
     """Once through a real interpreter: python -m rvemu with bad input."""
     bad = write(tmp_path, "bad.elf", b"\x7fELF" + b"\x02\x01\x01" + b"\0" * 20)
-    # run outside the checkout so the installed package (not the unbuilt source) is used
-    p = subprocess.run([sys.executable, "-m", "rvemu", "run", str(bad)], cwd=tmp_path,
+    # the rvemu this test imported (installed, or built in place), whatever the cwd
+    import os
+    import rvemu
+    env = {**os.environ, "PYTHONPATH": str(pathlib.Path(rvemu.__file__).resolve().parent.parent)}
+    p = subprocess.run([sys.executable, "-m", "rvemu", "run", str(bad)], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr

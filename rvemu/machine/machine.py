@@ -160,6 +160,37 @@ class Machine:
         self.hart.add_pydev(base, size)
         self.devices.append((base, size, device))
 
+    def _after_exit(self, reason, until=None):
+        """Serve what made the core return (console, SBI call, MMIO...). Returns the
+        (reason, exit code) that ends run(), or None to keep running."""
+        h = self.hart
+        name = EXIT_REASONS.get(reason, reason)
+        self.exits[name] = self.exits.get(name, 0) + 1
+        out = h.take_output()
+        if out:
+            self._console_write(out)
+        if reason == _HALT:
+            self.exit_code = h.exit_code
+            return ("halt", h.exit_code)
+        if reason == _ECALL:
+            stop = self.sbi.handle(h)
+            if stop is not None:
+                self.exit_code = stop[1] if stop[0] == "halt" else None
+            return stop
+        if reason == _MMIO:
+            self._serve_mmio()
+            return None
+        if reason == _IDLE:
+            return ("idle", None)
+        if reason == _RESET:
+            return ("reset", None)
+        if reason == _TRAP_LOOP:
+            return ("trap_loop", None)
+        if reason == _EBREAK:
+            self._at_breakpoint = True
+            return ("until" if until is not None and h.pc == int(until) else "breakpoint", None)
+        return None  # EXIT_OUTPUT (console drained above) or EXIT_NONE
+
     def _serve_mmio(self):
         addr, size, is_write, data = self.hart.mmio_request()
         for base, length, dev in self.devices:
@@ -312,32 +343,11 @@ class Machine:
             reason = h.run(n)
             if remaining is not None:  # traps count too, so a trap loop still ends
                 remaining -= h.instret + h.traps - before
-            self.exits[EXIT_REASONS.get(reason, reason)] = self.exits.get(EXIT_REASONS.get(reason, reason), 0) + 1
-            out = h.take_output()
-            if out:
-                self._console_write(out)
-            if reason == _HALT:
-                self.exit_code = h.exit_code
-                result = ("halt", h.exit_code)
-            elif reason == _BUDGET:
+            if reason == _BUDGET:
                 if remaining is not None and remaining <= 0:
                     result = ("budget", None)
-            elif reason == _ECALL:
-                stop = self.sbi.handle(h)
-                if stop is not None:
-                    self.exit_code = stop[1] if stop[0] == "halt" else None
-                    result = stop
-            elif reason == _MMIO:
-                self._serve_mmio()
-            elif reason == _IDLE:
-                result = ("idle", None)
-            elif reason == _RESET:
-                result = ("reset", None)
-            elif reason == _TRAP_LOOP:
-                result = ("trap_loop", None)
-            elif reason == _EBREAK:
-                self._at_breakpoint = True
-                result = ("until" if until is not None and h.pc == int(until) else "breakpoint", None)
+                continue
+            result = self._after_exit(reason, until)
         return RunResult(result[0], result[1], h.instret - start_insns, time.perf_counter() - t0)
 
     @property
