@@ -275,6 +275,13 @@ cdef class Hart:
         self.h.in_len += n
         return n
 
+    def take_input(self, uint32_t n):
+        """Take up to n queued console input bytes (the SBI console reads them)."""
+        cdef uint32_t k = min(n, self.h.in_len - self.h.in_pos)
+        cdef bytes out = self.h.in_buf[self.h.in_pos:self.h.in_pos + k]
+        self.h.in_pos += k
+        return out
+
     def last_mem_access(self):
         """Trace mode: (address, size, is_store, data) of the last access, or None."""
         if not self.h.log_mem_size:

@@ -186,8 +186,10 @@ cdef int exec_fp(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     elif op == OP_FCVT_BF16_S:
         f[d.rd] = box16(f32_to_bf16(unbox32(f[d.rs1]), rm, &fl))
     elif op == OP_FCVT_S_BF16:
-        # the bf16 input is NaN-boxed like a half
-        f[d.rd] = box32(bf16_to_f32(unbox16(f[d.rs1]), rm, &fl))
+        # the bf16 input is NaN-boxed like a half, but an improperly boxed one reads
+        # as the canonical *bf16* NaN (0x7fc0), not the half one (0x7e00 is a bf16 number)
+        f[d.rd] = box32(bf16_to_f32(<uint16_t>f[d.rs1] if (f[d.rs1] & BOX16) == BOX16
+                                    else 0x7fc0U, rm, &fl))
     else:
         return CAUSE_ILLEGAL_INSTRUCTION + 1
     return fp_done_f(h, fl)

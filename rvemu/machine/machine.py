@@ -291,8 +291,12 @@ class Machine:
             self._console(data)
 
     def _console_read(self, n):
-        data = bytes(self._input[:n])
-        del self._input[:n]
+        """Console input for the SBI: what the UART has not consumed, then the queue."""
+        data = self.hart.take_input(n)
+        k = n - len(data)
+        if k > 0:
+            data += bytes(self._input[:k])
+            del self._input[:k]
         return data
 
     def send_input(self, data):
@@ -343,6 +347,8 @@ class Machine:
             reason = h.run(n)
             if remaining is not None:  # traps count too, so a trap loop still ends
                 remaining -= h.instret + h.traps - before
+                if reason == _ECALL:
+                    remaining -= 1  # the ECALL trapped to the (Python) firmware: a step
             if reason == _BUDGET:
                 if remaining is not None and remaining <= 0:
                     result = ("budget", None)
