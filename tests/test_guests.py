@@ -12,6 +12,7 @@ SPECIAL = {
     "hello_sbi": (dict(sbi=True), b"Hello from rvemu guest (S-mode, SBI DBCN)"),
     "hello_htif": ({}, b"Hello from rvemu guest (HTIF)"),
     "hello_uart": ({}, b"Hello from rvemu guest (UART)"),
+    "zfh": (dict(isa="rv64gc_zfh_zfbfmin"), None),
 }
 PENDING = {}
 
@@ -25,13 +26,14 @@ def test_guest_passes(name):
     if name in PENDING:
         pytest.xfail(PENDING[name])
     kwargs, expect = SPECIAL.get(name, ({}, None))
-    m = Machine(isa="rv64gc", ram="64M", **kwargs)
+    m = Machine(**{"isa": "rv64gc", "ram": "64M", **kwargs})
     m.load_elf(GUESTS / f"{name}.elf")
     r = m.run(max_insns=50_000_000)
     assert r.reason == "halt", f"{name}: stopped with {r.reason} after {r.instructions} instructions"
     assert r.exit_code == 0, f"{name}: exit code {r.exit_code}; console: {bytes(m.output)!r}"
     if expect is not None:
         assert expect in bytes(m.output)
+    assert b"SKIP" not in bytes(m.output), f"{name} skipped its checks: give it its ISA"
 
 
 def test_misaligned_in_hardware_mode():
