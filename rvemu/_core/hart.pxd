@@ -1,153 +1,136 @@
 # The hart's state: one C struct, reached through a raw pointer on the hot path.
-# These declarations are the source: the build generates the C header _hart_state.h from
-# them (rvemu/isa/codegen.py), so the Cython module and the C hot loop (fastloop.h) share
-# one layout.
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int32_t, int64_t
 
-cdef extern from "_hart_state.h":
-    enum:
-        TLB_SIZE = 256               # entries per direct-mapped software TLB
-        TLB_INVALID = 0xfff          # a tag no page-aligned address can equal
-        OUT_BUF_SIZE = 4096          # console bytes buffered before leaving the loop
-        NUM_PMP = 16                 # implemented PMP entries
-        NUM_HPM = 29                 # mhpmcounter3..31
-        PAGE_SLOTS = 2050            # 2048 decode slots per page + 2 page-end sentinels
-        STORE_EVENT = 0x10000        # slow store done, but the loop must look at events
-        MMIO_EXIT = 0x20000          # access to a Python device: leave, re-execute after
-        PRECISE_TAIL = 8192          # the last instructions of a budget run one per check
-        EXIT_NONE = 0
-        EXIT_BUDGET = 1       # max_insns reached
-        EXIT_HALT = 2         # guest asked to stop (HTIF, finisher, SBI SRST); exit_code set
-        EXIT_ECALL = 3        # ECALL to be served by the Python SBI (sbi_exits)
-        EXIT_MMIO = 4         # access to an address no inline device claims
-        EXIT_IDLE = 5         # WFI with no event that could ever wake the hart
-        EXIT_OUTPUT = 6       # console buffer full
-        EXIT_EBREAK = 7       # reserved for breakpoints
-        EXIT_RESET = 8        # guest asked for a reboot
-        EXIT_TRAP_LOOP = 9    # exceptions keep coming with no instruction retiring
+cdef enum:
+    TLB_SIZE = 256               # entries per direct-mapped software TLB
+    TLB_INVALID = 0xfff          # a tag no page-aligned address can equal
+    OUT_BUF_SIZE = 4096          # console bytes buffered before leaving the loop
+    NUM_PMP = 16                 # implemented PMP entries
+    NUM_HPM = 29                 # mhpmcounter3..31
+    PAGE_SLOTS = 2050            # 2048 decode slots per page + 2 page-end sentinels
 
-    ctypedef struct Insn:            # one decoded instruction (16 bytes)
-        uint16_t op                  # handler id (OP_*), 0 = not decoded yet
-        uint8_t rd                   # destination; integer x0 is remapped to the sink x[32]
-        uint8_t rs1                  # source 1
-        uint8_t rs2                  # source 2
-        uint8_t rs3                  # source 3 (FMA)
-        uint8_t len                  # 2 (compressed) or 4
-        uint8_t rm                   # funct3: rounding mode, aq/rl bits, etc.
-        int32_t imm                  # sign-extended immediate, CSR number, shift amount
-        uint32_t raw                 # the instruction bits as fetched (for mtval and traces)
+ctypedef struct Insn:            # one decoded instruction (16 bytes)
+    uint16_t op                  # handler id (OP_*), 0 = not decoded yet
+    uint8_t rd                   # destination; integer x0 is remapped to the sink x[32]
+    uint8_t rs1                  # source 1
+    uint8_t rs2                  # source 2
+    uint8_t rs3                  # source 3 (FMA)
+    uint8_t len                  # 2 (compressed) or 4
+    uint8_t rm                   # funct3: rounding mode, aq/rl bits, etc.
+    int32_t imm                  # sign-extended immediate, CSR number, shift amount
+    uint32_t raw                 # the instruction bits as fetched (for mtval and traces)
 
-    ctypedef struct Tlb:             # direct-mapped software TLB
-        uint64_t tag[TLB_SIZE]       # virtual page address, TLB_INVALID when empty
-        int64_t add[TLB_SIZE]        # host address = guest virtual address + add
-        Insn* code[TLB_SIZE]         # fetch TLB only: the decoded page of the physical page
+ctypedef struct Tlb:             # direct-mapped software TLB
+    uint64_t tag[TLB_SIZE]       # virtual page address, TLB_INVALID when empty
+    int64_t add[TLB_SIZE]        # host address = guest virtual address + add
+    Insn* code[TLB_SIZE]         # fetch TLB only: the decoded page of the physical page
 
-    ctypedef struct HartState:
-        uint64_t x[33]               # x0..x31; x[32] absorbs writes to x0
-        uint64_t f[32]               # FP registers, NaN-boxed 64-bit
-        uint64_t pc                  # program counter (synced at loop exits)
-        uint64_t instret             # instructions retired since reset (also drives cycle)
-        uint8_t check_now            # 1: a device changed interrupt state; re-check at once
-        uint8_t priv                 # 0 = U, 1 = S, 3 = M
-        uint8_t misaligned_hw        # 1: misaligned loads/stores are done in hardware
-        uint8_t svadu                # 1: hardware sets A/D bits (Svadu), 0: page fault (Svade)
-        uint8_t sbi_exits            # 1: ECALL from S/U leaves the loop for the Python SBI
-        uint8_t step_log             # 1: log register/memory writes (trace mode)
-        uint8_t wfi_exit             # 1: WFI with nothing armed leaves the loop as EXIT_IDLE
-        uint8_t reserved_valid       # LR reservation held
-        uint64_t reserved_addr       # physical address of the reservation
-        uint64_t ext                 # extension mask (EXTM_* bits)
-        uint64_t ialign_mask         # 2 without C (jumps to 2-byte boundaries trap), else 0
-        uint64_t hartid              # mhartid
-        # machine-level CSRs
-        uint64_t mstatus             # mstatus (sstatus is a view)
-        uint64_t misa                # misa (read-only)
-        uint64_t medeleg             # exception delegation to S
-        uint64_t mideleg             # interrupt delegation to S
-        uint64_t mie                 # interrupt enables (sie is a view)
-        uint64_t mip                 # pending interrupts, software-writable bits (sip is a view)
-        uint64_t mtvec               # M trap vector
-        uint64_t mscratch            # M scratch
-        uint64_t mepc                # M exception pc
-        uint64_t mcause              # M cause
-        uint64_t mtval               # M trap value
-        uint64_t mcounteren          # counter access from S
-        uint64_t menvcfg             # M environment configuration
-        uint64_t mcountinhibit       # counter inhibit
-        uint64_t mcycle_off          # mcycle = instret - mcycle_off
-        uint64_t minstret_off        # minstret = instret - minstret_off
-        uint64_t mhpmcounter[NUM_HPM] # hpm counters 3..31 (count no events)
-        uint64_t mhpmevent[NUM_HPM]  # hpm event selectors 3..31
-        uint64_t mseccfg             # machine security configuration
-        uint8_t pmpcfg[NUM_PMP]      # PMP configuration bytes
-        uint64_t pmpaddr[NUM_PMP]    # PMP addresses (>> 2)
-        uint8_t pmp_active           # any PMP entry not OFF
-        # supervisor-level CSRs
-        uint64_t stvec               # S trap vector
-        uint64_t sscratch            # S scratch
-        uint64_t sepc                # S exception pc
-        uint64_t scause              # S cause
-        uint64_t stval               # S trap value
-        uint64_t satp                # address translation
-        uint64_t scounteren          # counter access from U
-        uint64_t senvcfg             # S environment configuration
-        uint64_t stimecmp            # Sstc timer compare
-        uint32_t fflags              # accrued FP exceptions
-        uint32_t frm                 # FP dynamic rounding mode
-        # time (deterministic: derived from instret)
-        uint64_t time_div            # instructions per mtime tick
-        uint64_t time_off            # mtime = (instret + time_off) / time_div
-        uint64_t mtimecmp            # CLINT mtimecmp of this hart
-        uint32_t msip                # CLINT msip of this hart
-        # memory
-        uint8_t* ram                 # host RAM buffer (owned by the Python machine)
-        uint64_t ram_base            # guest physical address of RAM
-        uint64_t ram_size            # bytes of RAM
-        Insn** dpages                # decode cache: Insn[PAGE_SLOTS] per RAM page, NULL if none
-        uint8_t* code_page           # 1 where a RAM page holds decoded code (stores go slow)
-        uint64_t tohost              # HTIF tohost address (0 = none)
-        uint64_t fromhost            # HTIF fromhost address (0 = none)
-        Tlb itlb                     # fetch TLB
-        Tlb rtlb                     # load TLB
-        Tlb wtlb                     # store TLB
-        # leaving the loop
-        int exit_reason              # EXIT_* why the loop returned
-        uint64_t exit_code           # guest exit code (EXIT_HALT)
-        uint64_t mmio_addr           # EXIT_MMIO: physical address
-        uint64_t mmio_data           # EXIT_MMIO: store data / load result
-        uint8_t mmio_size            # EXIT_MMIO: access size
-        uint8_t mmio_write           # EXIT_MMIO: 1 for a store
-        uint8_t mmio_replay          # 1: Python served the pending access; re-execution uses it
-        uint8_t nbp                  # breakpoints in bp[]
-        uint64_t bp[16]              # breakpoint addresses (virtual pc), set in the decode cache
-        uint64_t bp_skip             # pc whose breakpoint is stepped over once when resuming
-        uint8_t npydev               # Python device regions in pydev_base/pydev_size
-        uint64_t pydev_base[8]       # Python device regions: accesses leave the loop (EXIT_MMIO)
-        uint64_t pydev_size[8]
-        # trap being raised (set by slow paths, consumed by take_trap)
-        uint64_t trap_cause          # exception cause
-        uint64_t trap_tval           # trap value
-        # console and trace
-        uint8_t out_buf[OUT_BUF_SIZE] # bytes written to the console (HTIF, UART)
-        uint32_t out_len             # bytes in out_buf
-        uint32_t in_len              # bytes waiting in in_buf
-        uint32_t in_pos              # next byte of in_buf to deliver
-        uint8_t in_buf[256]          # console input for the UART / SBI getchar
-        uint64_t log_mem_addr        # trace: last memory access address
-        uint64_t log_mem_data        # trace: last store data
-        uint8_t log_mem_size         # trace: last memory access size (0 = none)
-        uint8_t log_mem_write        # trace: last access was a store
-        uint8_t uart_ier             # ns16550a interrupt enable register
-        uint8_t uart_lcr             # ns16550a line control register
-        uint8_t uart_mcr             # ns16550a modem control register
-        uint8_t uart_scr             # ns16550a scratch register
-        uint8_t uart_dll             # ns16550a divisor latch low
-        uint8_t uart_dlm             # ns16550a divisor latch high
-        uint64_t last_trap_instret   # instret at the last exception (trap-loop detection)
-        uint64_t trap_repeat         # exceptions in a row without an instruction retiring
-        uint64_t stat_traps          # traps taken
-        uint64_t stat_interrupts     # interrupts taken
-        uint64_t stat_tlb_misses     # software TLB refills
-        uint64_t stat_decodes        # instructions decoded into the cache
-        Insn tmp_insn[3]             # an instruction that crosses a page, then 2 page-end sentinels
-        Insn refetch[3]              # page-end sentinels: "look up pc and check events"
+ctypedef struct HartState:
+    uint64_t x[33]               # x0..x31; x[32] absorbs writes to x0
+    uint64_t f[32]               # FP registers, NaN-boxed 64-bit
+    uint64_t pc                  # program counter (synced at loop exits)
+    uint64_t instret             # instructions retired since reset (also drives cycle)
+    uint8_t check_now            # 1: a device changed interrupt state; re-check at once
+    uint8_t priv                 # 0 = U, 1 = S, 3 = M
+    uint8_t misaligned_hw        # 1: misaligned loads/stores are done in hardware
+    uint8_t svadu                # 1: hardware sets A/D bits (Svadu), 0: page fault (Svade)
+    uint8_t sbi_exits            # 1: ECALL from S/U leaves the loop for the Python SBI
+    uint8_t step_log             # 1: log register/memory writes (trace mode)
+    uint8_t wfi_exit             # 1: WFI with nothing armed leaves the loop as EXIT_IDLE
+    uint8_t reserved_valid       # LR reservation held
+    uint64_t reserved_addr       # physical address of the reservation
+    uint64_t ext                 # extension mask (EXTM_* bits)
+    uint64_t ialign_mask         # 2 without C (jumps to 2-byte boundaries trap), else 0
+    uint64_t hartid              # mhartid
+    # machine-level CSRs
+    uint64_t mstatus             # mstatus (sstatus is a view)
+    uint64_t misa                # misa (read-only)
+    uint64_t medeleg             # exception delegation to S
+    uint64_t mideleg             # interrupt delegation to S
+    uint64_t mie                 # interrupt enables (sie is a view)
+    uint64_t mip                 # pending interrupts, software-writable bits (sip is a view)
+    uint64_t mtvec               # M trap vector
+    uint64_t mscratch            # M scratch
+    uint64_t mepc                # M exception pc
+    uint64_t mcause              # M cause
+    uint64_t mtval               # M trap value
+    uint64_t mcounteren          # counter access from S
+    uint64_t menvcfg             # M environment configuration
+    uint64_t mcountinhibit       # counter inhibit
+    uint64_t mcycle_off          # mcycle = instret - mcycle_off
+    uint64_t minstret_off        # minstret = instret - minstret_off
+    uint64_t mhpmcounter[NUM_HPM] # hpm counters 3..31 (count no events)
+    uint64_t mhpmevent[NUM_HPM]  # hpm event selectors 3..31
+    uint64_t mseccfg             # machine security configuration
+    uint8_t pmpcfg[NUM_PMP]      # PMP configuration bytes
+    uint64_t pmpaddr[NUM_PMP]    # PMP addresses (>> 2)
+    uint8_t pmp_active           # any PMP entry not OFF
+    # supervisor-level CSRs
+    uint64_t stvec               # S trap vector
+    uint64_t sscratch            # S scratch
+    uint64_t sepc                # S exception pc
+    uint64_t scause              # S cause
+    uint64_t stval               # S trap value
+    uint64_t satp                # address translation
+    uint64_t scounteren          # counter access from U
+    uint64_t senvcfg             # S environment configuration
+    uint64_t stimecmp            # Sstc timer compare
+    uint32_t fflags              # accrued FP exceptions
+    uint32_t frm                 # FP dynamic rounding mode
+    # time (deterministic: derived from instret)
+    uint64_t time_div            # instructions per mtime tick
+    uint64_t time_off            # mtime = (instret + time_off) / time_div
+    uint64_t mtimecmp            # CLINT mtimecmp of this hart
+    uint32_t msip                # CLINT msip of this hart
+    # memory
+    uint8_t* ram                 # host RAM buffer (owned by the Python machine)
+    uint64_t ram_base            # guest physical address of RAM
+    uint64_t ram_size            # bytes of RAM
+    Insn** dpages                # decode cache: Insn[PAGE_SLOTS] per RAM page, NULL if none
+    uint8_t* code_page           # 1 where a RAM page holds decoded code (stores go slow)
+    uint64_t tohost              # HTIF tohost address (0 = none)
+    uint64_t fromhost            # HTIF fromhost address (0 = none)
+    Tlb itlb                     # fetch TLB
+    Tlb rtlb                     # load TLB
+    Tlb wtlb                     # store TLB
+    # leaving the loop
+    int exit_reason              # EXIT_* why the loop returned
+    uint64_t exit_code           # guest exit code (EXIT_HALT)
+    uint64_t mmio_addr           # EXIT_MMIO: physical address
+    uint64_t mmio_data           # EXIT_MMIO: store data / load result
+    uint8_t mmio_size            # EXIT_MMIO: access size
+    uint8_t mmio_write           # EXIT_MMIO: 1 for a store
+    uint8_t mmio_replay          # 1: Python served the pending access; re-execution uses it
+    uint8_t nbp                  # breakpoints in bp[]
+    uint64_t bp[16]              # breakpoint addresses (virtual pc), set in the decode cache
+    uint64_t bp_skip             # pc whose breakpoint is stepped over once when resuming
+    uint8_t npydev               # Python device regions in pydev_base/pydev_size
+    uint64_t pydev_base[8]       # Python device regions: accesses leave the loop (EXIT_MMIO)
+    uint64_t pydev_size[8]
+    # trap being raised (set by slow paths, consumed by take_trap)
+    uint64_t trap_cause          # exception cause
+    uint64_t trap_tval           # trap value
+    # console and trace
+    uint8_t out_buf[OUT_BUF_SIZE] # bytes written to the console (HTIF, UART)
+    uint32_t out_len             # bytes in out_buf
+    uint32_t in_len              # bytes waiting in in_buf
+    uint32_t in_pos              # next byte of in_buf to deliver
+    uint8_t in_buf[256]          # console input for the UART / SBI getchar
+    uint64_t log_mem_addr        # trace: last memory access address
+    uint64_t log_mem_data        # trace: last store data
+    uint8_t log_mem_size         # trace: last memory access size (0 = none)
+    uint8_t log_mem_write        # trace: last access was a store
+    uint8_t uart_ier             # ns16550a interrupt enable register
+    uint8_t uart_lcr             # ns16550a line control register
+    uint8_t uart_mcr             # ns16550a modem control register
+    uint8_t uart_scr             # ns16550a scratch register
+    uint8_t uart_dll             # ns16550a divisor latch low
+    uint8_t uart_dlm             # ns16550a divisor latch high
+    uint64_t last_trap_instret   # instret at the last exception (trap-loop detection)
+    uint64_t trap_repeat         # exceptions in a row without an instruction retiring
+    uint64_t stat_traps          # traps taken
+    uint64_t stat_interrupts     # interrupts taken
+    uint64_t stat_tlb_misses     # software TLB refills
+    uint64_t stat_decodes        # instructions decoded into the cache
+    Insn tmp_insn[3]             # an instruction that crosses a page, then 2 page-end sentinels
+    Insn refetch[3]              # page-end sentinels: "look up pc and check events"

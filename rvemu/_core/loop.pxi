@@ -2,6 +2,10 @@
 # bookkeeping only when the instruction count reaches the next event (budget, timer,
 # pending interrupt re-check). No Python objects, no GIL.
 
+cdef enum:
+    PRECISE_TAIL = 8192  # the last instructions of a budget run one per event check
+
+
 cdef inline uint64_t sext32(uint64_t v) noexcept nogil:
     return <uint64_t><int64_t><int32_t>v
 

@@ -1,8 +1,9 @@
 # Loads, stores and fetch: the TLB-hit fast paths (inlined into the loop) and the slow
 # paths (translation, PMP, devices, misaligned accesses, TLB refill).
 
-# STORE_EVENT and MMIO_EXIT (special results of the slow load/store paths) are declared
-# in hart.pxd, shared with fastloop.h.
+cdef enum:
+    STORE_EVENT = 0x10000  # store done, but it asked the loop to look at events
+    MMIO_EXIT = 0x20000    # access to a Python device: leave the loop, re-execute after
 
 
 cdef int pydev_access(HartState* h, uint64_t pa, int size, bint write, uint64_t* data) noexcept nogil:

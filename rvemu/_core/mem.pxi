@@ -14,7 +14,17 @@ cdef enum:
     FINISHER_BASE = 0x100000
     FINISHER_SIZE = 0x1000
 
-# EXIT_* (why the loop returned) are declared in hart.pxd, shared with fastloop.h.
+cdef enum:
+    EXIT_NONE = 0
+    EXIT_BUDGET = 1       # max_insns reached
+    EXIT_HALT = 2         # guest asked to stop (HTIF, finisher, SBI SRST); exit_code set
+    EXIT_ECALL = 3        # ECALL to be served by the Python SBI (sbi_exits)
+    EXIT_MMIO = 4         # access to an address no inline device claims
+    EXIT_IDLE = 5         # WFI with no event that could ever wake the hart
+    EXIT_OUTPUT = 6       # console buffer full
+    EXIT_EBREAK = 7       # reserved for breakpoints
+    EXIT_RESET = 8        # guest asked for a reboot
+    EXIT_TRAP_LOOP = 9    # exceptions keep coming with no instruction retiring
 
 
 cdef inline uint64_t mtime_now(HartState* h) noexcept nogil:
