@@ -1,6 +1,8 @@
-# The run loop: fetch from the per-page decode cache, dispatch on the op with a C switch,
-# bookkeeping only when the instruction count reaches the next event (budget, timer,
-# pending interrupt re-check). No Python objects, no GIL.
+# The run loop: walk the per-page decode cache slot by slot and dispatch on the op with one
+# C switch. Straight-line code needs no checks: falling off a page lands on a sentinel
+# slot (OP_PAGE_END) that looks the next page up, and events (budget, exits, timer,
+# interrupt re-check) are looked at there, on taken branches and after system
+# instructions. No Python objects, no GIL.
 
 cdef enum:
     PRECISE_TAIL = 8192  # the last instructions of a budget run one per event check
