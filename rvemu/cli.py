@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import sys
-import time
 
 from rvemu.errors import RvemuError
 

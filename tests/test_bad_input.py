@@ -10,7 +10,7 @@ import sys
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from helpers import (CODE, EM_X86_64, GUESTS, RAM_BASE, ROOT, code_elf, enc, li, make_elf,
+from helpers import (EM_X86_64, GUESTS, RAM_BASE, code_elf, enc, li, make_elf,
                      new_machine)
 from rvemu import cli
 from rvemu.errors import ConfigError, ElfError, IsaStringError, RvemuError

@@ -1,5 +1,4 @@
 """``Machine``: a configured board with one hart, and the Unicorn-shaped embedding API."""
-import sys
 import time
 from dataclasses import dataclass
 
