@@ -302,7 +302,7 @@ cdef void pmp_recompute(HartState* h) noexcept nogil:
 
 cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
     """Write a CSR (privilege already checked by csr_read). 0 ok, 1 illegal."""
-    cdef uint64_t mask, old
+    cdef uint64_t mask, old, mode
     cdef int i
     if (csr >> 10) == 3:
         return 1  # read-only CSR
