@@ -151,6 +151,7 @@ main:
     fsflagsi 0
     FP_RUN_TABLE
     PASS
+    FP_TABLE_FAIL
 
 #include "fp_double_cases.inc"
 

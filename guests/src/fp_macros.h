@@ -32,11 +32,11 @@
     CHECK   a1, \val
 .endm
 
-.macro FP_RUN_TABLE
-    lla     s0, fp_rows
-    lla     s1, fp_stubs
-    lla     s4, fp_pool
-    lla     t0, fp_ncases
+.macro FP_RUN_TABLE rows=fp_rows, stubs=fp_stubs, pool=fp_pool, ncases=fp_ncases
+    lla     s0, \rows
+    lla     s1, \stubs
+    lla     s4, \pool
+    lla     t0, \ncases
     ld      s2, 0(t0)
 .Lfp_loop\@:
     lhu     t0, 0(s0)
@@ -79,6 +79,14 @@
     bnez    s2, .Lfp_loop\@
     j       .Lfp_done\@
 .Lfp_bad\@:
+    j       fp_table_fail
+.Lfp_done\@:
+.endm
+
+/* Once per guest, outside the code path: print a failed table row's result and flags
+   against the expected ones, then fail check gp. */
+.macro FP_TABLE_FAIL
+fp_table_fail:
     lla     a0, fp_msg_got
     call    rv_puts
     mv      a0, s6
@@ -103,5 +111,4 @@ fp_msg_got:   .asciz "fp case: got "
 fp_msg_exp:   .asciz " expected "
 fp_msg_flags: .asciz " fflags "
     .text
-.Lfp_done\@:
 .endm

@@ -280,6 +280,7 @@ main:
     fsflagsi 0
     FP_RUN_TABLE
     PASS
+    FP_TABLE_FAIL
 
 #include "fp_single_cases.inc"
 

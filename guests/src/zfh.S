@@ -32,57 +32,6 @@
     CHECK   a0, HBOX(\val)
 .endm
 
-/* FP_RUN_TABLE of fp_macros.h with the table's labels as parameters */
-.macro RUN_TABLE rows, stubs, pool, ncases
-    lla     s0, \rows
-    lla     s1, \stubs
-    lla     s4, \pool
-    lla     t0, \ncases
-    ld      s2, 0(t0)
-.Lt_loop\@:
-    lhu     t0, 0(s0)
-    slli    t0, t0, 3
-    add     t0, t0, s4
-    ld      a0, 0(t0)
-    fmv.d.x f1, a0
-    lhu     t0, 2(s0)
-    slli    t0, t0, 3
-    add     t0, t0, s4
-    ld      t0, 0(t0)
-    fmv.d.x f2, t0
-    lhu     t0, 4(s0)
-    slli    t0, t0, 3
-    add     t0, t0, s4
-    ld      t0, 0(t0)
-    fmv.d.x f3, t0
-    lhu     gp, 12(s0)
-    lbu     t0, 10(s0)
-    fsrm    t0
-    fsflagsi 0
-    li      a1, 0x5a5a
-    fmv.d.x f4, a1
-    jalr    ra, 0(s1)
-    frflags s5
-    lbu     t0, 9(s0)
-    fmv.x.d s6, f4
-    beqz    t0, 1f
-    mv      s6, a1
-1:  lhu     t0, 6(s0)
-    slli    t0, t0, 3
-    add     t0, t0, s4
-    ld      s7, 0(t0)
-    lbu     s8, 8(s0)
-    bne     s6, s7, .Lt_bad\@
-    bne     s5, s8, .Lt_bad\@
-    addi    s0, s0, 16
-    addi    s1, s1, 8
-    addi    s2, s2, -1
-    bnez    s2, .Lt_loop\@
-    j       .Lt_done\@
-.Lt_bad\@:
-    j       table_fail
-.Lt_done\@:
-.endm
 
     .text
     .globl  main
@@ -347,33 +296,13 @@ have_zfh:
 
     /* ---------------- generated tables ---------------- */
     csrwi   fcsr, 0
-    RUN_TABLE fp_rows, fp_stubs, fp_pool, fp_ncases
+    FP_RUN_TABLE fp_rows, fp_stubs, fp_pool, fp_ncases
 #ifndef QEMU_NO_ZFBFMIN
-    RUN_TABLE bf_rows, bf_stubs, bf_pool, bf_ncases
+    FP_RUN_TABLE bf_rows, bf_stubs, bf_pool, bf_ncases
 #endif
     PASS
 
-/* print got / expected result and flags of a failed table row, fail check gp */
-table_fail:
-    lla     a0, t_msg_got
-    call    rv_puts
-    mv      a0, s6
-    call    rv_puthex
-    lla     a0, t_msg_exp
-    call    rv_puts
-    mv      a0, s7
-    call    rv_puthex
-    lla     a0, t_msg_flags
-    call    rv_puts
-    mv      a0, s5
-    call    rv_puthex
-    lla     a0, t_msg_exp
-    call    rv_puts
-    mv      a0, s8
-    call    rv_puthex
-    li      a0, '\n'
-    call    rv_putc
-    j       __fail
+    FP_TABLE_FAIL
 
 #include "zfh_cases.inc"
 #ifndef QEMU_NO_ZFBFMIN
@@ -381,9 +310,6 @@ table_fail:
 #endif
 
     .section .rodata
-t_msg_got:   .asciz "fp case: got "
-t_msg_exp:   .asciz " expected "
-t_msg_flags: .asciz " fflags "
 skip_msg:    .asciz "zfh: SKIP (the hart has no Zfh)\n"
 
     .data
