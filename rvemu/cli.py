@@ -36,12 +36,27 @@ def cmd_run(args):
         out.write(data)
         out.flush()
 
+    if args.gdb_wait and args.gdb is None:
+        print("rvemu: error: --gdb-wait needs --gdb PORT", file=sys.stderr)
+        return EXIT_USAGE
     m = Machine(isa=args.isa, ram=args.ram, misaligned=args.misaligned, svadu=args.svadu,
                 time_div=args.time_div, console=console, sbi=args.sbi)
     m.load_elf(args.elf)
     if not sys.stdin.isatty() and args.stdin:
         m.send_input(sys.stdin.buffer.read())
-    if args.trace:
+    if args.gdb is not None:
+        print(f"rvemu: waiting for GDB on 127.0.0.1:{args.gdb} "
+              f"(target remote :{args.gdb})", file=sys.stderr)
+        stub = m.gdb_serve(args.gdb)
+        if stub.outcome == "kill":
+            print("rvemu: killed by the debugger", file=sys.stderr)
+            return 128 + signal.SIGKILL
+        if stub.exited or stub.outcome == "detach":
+            result = stub.last_result
+        else:   # the client went away with the guest stopped: nothing more to do
+            print("rvemu: the debugger disconnected", file=sys.stderr)
+            return 0
+    elif args.trace:
         with Tracer(m, args.trace) as tr:
             result = tr.run(args.max_insns)
     else:
@@ -128,6 +143,11 @@ def build_parser():
                    help="instructions per mtime tick (deterministic time; default 100)")
     r.add_argument("--no-stdin", dest="stdin", action="store_false",
                    help="do not feed piped stdin to the guest console")
+    r.add_argument("--gdb", type=int, default=None, metavar="PORT",
+                   help="serve the GDB remote protocol on 127.0.0.1:PORT; the guest waits, "
+                        "stopped at its entry, for the client (like qemu -s -S)")
+    r.add_argument("--gdb-wait", action="store_true",
+                   help="wait for the GDB client before running (implied by --gdb for now)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("disasm", help="disassemble an ELF's code (objdump-like)")

@@ -312,6 +312,11 @@ class Machine:
         self.breakpoints.discard(int(addr))
         self.hart.set_breakpoints(self.breakpoints)
 
+    def gdb_serve(self, port=1234, host="127.0.0.1", ready=None):
+        """Serve one GDB remote-protocol client on host:port (see rvemu.gdbstub)."""
+        from rvemu.gdbstub import gdb_serve
+        return gdb_serve(self, port, host, ready)
+
     # ---- running ------------------------------------------------------------------------
     def run(self, max_insns=None, until=None):
         """Run until the guest halts, max_insns steps pass, or the hart idles for ever.
