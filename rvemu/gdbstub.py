@@ -9,7 +9,7 @@ f0-f31/fflags/frm/fcsr, the CSRs the configured hart implements, and ``priv``), 
 g/G (x0-x31 and pc; everything else through p/P), p/P, m/M/X, Z0/Z1 breakpoints (the
 core's breakpoint set, at most 16), Z2 write watchpoints, s, c, C, S, vCont, Ctrl-C,
 D (the guest then runs to its end), k, qAttached, qC, qfThreadInfo/qsThreadInfo (one
-thread), T/W stop replies, and ``monitor help|phys|reset-stats``.
+thread), T/W stop replies, and ``monitor help|phys``.
 
 Register numbers are GDB's RISC-V numbers: x0-x31 = 0-31, pc = 32, f0-f31 = 33-64,
 a CSR numbered n = 65 + n (fflags 66, frm 67, fcsr 68), priv = 4161.

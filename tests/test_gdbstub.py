@@ -248,12 +248,21 @@ GDB = shutil.which("gdb-multiarch")
                     "(apt-get install gdb-multiarch to run the real-GDB session)")
 def test_real_gdb_session(hello):
     m = hello
+    probe = Machine(isa="rv64gc", ram="64M")
+    probe.load_elf(HELLO)
+    probe.run(until=probe.symbols["main"])
+    slot = probe.reg_read("sp") - 8                # where main's prologue saves ra
     port, t, out = start(m)
     cmd = [GDB, "-nx", "-batch",
            "-ex", "set architecture riscv:rv64",
            "-ex", f"target remote 127.0.0.1:{port}",
            "-ex", "break main",
-           "-ex", "continue",
+           "-ex", f"watch *(long *){slot:#x}",
+           "-ex", "continue",                      # the watchpoint trips in the prologue
+           "-ex", "delete 2",
+           "-ex", "continue",                      # then the breakpoint
+           "-ex", "set $ft0.double = 1.5",
+           "-ex", "print $ft0",
            "-ex", "info registers pc",
            "-ex", "set $s1 = 0x42",        # main keeps hartid in s1 and prints it
            "-ex", "print/x $s1",
@@ -272,6 +281,8 @@ def test_real_gdb_session(hello):
     assert "Breakpoint 1, " in text and "in main ()" in text, text   # after the prologue
     assert "<main+" in text, text
     assert "0x42" in text, text
+    assert "Hardware watchpoint 2" in text and "Old value = 0" in text, text
+    assert "double = 1.5" in text, text
     assert "Detaching" in text or "detach" in text.lower(), text
     stub = out["stub"]
     assert stub.outcome == "detach"
