@@ -215,12 +215,15 @@ def test_write_watchpoint(hello):
     assert out["stub"].outcome == "kill"
 
 
-def test_cli_gdb_detach_runs_to_the_end():
+def test_cli_gdb_detach_runs_to_the_end(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "rvemu", "run", HELLO, "--gdb", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    # the rvemu this test imported (installed, or built in place), whatever the cwd
+    import rvemu
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(rvemu.__file__)))}
+    proc = subprocess.Popen([sys.executable, "-m", "rvemu", "run", str(HELLO), "--gdb", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
     try:
         deadline = time.time() + 10
         while True:
