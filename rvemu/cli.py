@@ -39,11 +39,28 @@ def cmd_run(args):
     if args.gdb_wait and args.gdb is None:
         print("rvemu: error: --gdb-wait needs --gdb PORT", file=sys.stderr)
         return EXIT_USAGE
+    if args.kernel is not None and args.bios is None:
+        raise RvemuError("--kernel needs --bios (M-mode firmware that starts it)")
+    if args.elf is None and args.bios is None:
+        raise RvemuError("nothing to run: give a guest ELF, or --bios FIRMWARE [--kernel PAYLOAD]")
+    if args.elf is not None and args.bios is not None:
+        raise RvemuError("give either a guest ELF or --bios FIRMWARE, not both")
+    if args.sbi and args.bios is not None:
+        raise RvemuError("--sbi (the built-in SBI) and --bios (firmware providing the SBI) exclude each other")
     m = Machine(isa=args.isa, ram=args.ram, misaligned=args.misaligned, svadu=args.svadu,
                 time_div=args.time_div, console=console, sbi=args.sbi)
-    m.load_elf(args.elf)
-    if not sys.stdin.isatty() and args.stdin:
-        m.send_input(sys.stdin.buffer.read())
+    if args.bios is not None:
+        m.load_elf(args.bios)          # M-mode firmware at its entry, a1 = device tree
+        if args.kernel is not None:
+            m.load_payload(args.kernel)
+    else:
+        m.load_elf(args.elf)
+    if args.stdin:
+        try:
+            if not sys.stdin.isatty():
+                m.send_input(sys.stdin.buffer.read())   # piped input for scripts
+        except (OSError, ValueError, AttributeError):
+            pass  # no readable stdin (closed, or captured by a test runner)
     if args.gdb is not None:
         print(f"rvemu: waiting for GDB on 127.0.0.1:{args.gdb} "
               f"(target remote :{args.gdb})", file=sys.stderr)
@@ -126,7 +143,10 @@ def build_parser():
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="run a guest ELF")
-    r.add_argument("elf", help="RV64 ELF image")
+    r.add_argument("elf", nargs="?", help="RV64 ELF image (started in M-mode, or S-mode with --sbi)")
+    r.add_argument("--bios", metavar="FW", help="M-mode firmware ELF, e.g. OpenSBI fw_jump.elf (QEMU's -bios)")
+    r.add_argument("--kernel", metavar="PAYLOAD",
+                   help="next stage for --bios: an ELF at its addresses, or a raw image at 0x80200000")
     r.add_argument("--isa", default="rv64gc", help="ISA string, e.g. rv64gc or rv64imac (default rv64gc)")
     r.add_argument("--ram", default="256M", help="RAM size at 0x80000000 (default 256M)")
     r.add_argument("--max-insns", type=int, default=None, metavar="N",

@@ -15,6 +15,7 @@ from rvemu.machine.memsize import parse_size
 from rvemu.machine.sbi import SbiFirmware
 
 RAM_BASE = 0x8000_0000
+PAYLOAD_BASE = 0x8020_0000   # where OpenSBI's fw_jump (and QEMU's -kernel with it) puts the next stage
 # exit reasons of the core (rvemu/_core/mem.pxi)
 _BUDGET, _HALT, _ECALL, _MMIO, _IDLE, _OUTPUT, _EBREAK, _RESET, _TRAP_LOOP = range(1, 10)
 SLICE = 1 << 22   # instructions per call into the core: bounds console latency
@@ -84,9 +85,7 @@ class Machine:
             self.enable_sbi()
 
     # ---- loading ------------------------------------------------------------------------
-    def load_elf(self, path_or_bytes):
-        """Load an RV64 ELF: copy its segments, set pc to its entry, find tohost."""
-        img = read_elf(path_or_bytes)
+    def _copy_segments(self, img):
         for seg in img.segments:
             if seg.paddr < self.ram_base or seg.paddr + seg.memsz > self.ram_base + self.ram_size:
                 raise ElfError(
@@ -98,6 +97,11 @@ class Machine:
             self.ram[off:off + seg.memsz] = 0
             self.ram[off:off + len(seg.data)] = np.frombuffer(seg.data, dtype=np.uint8)
         self.hart.flush_decode_cache()
+
+    def load_elf(self, path_or_bytes):
+        """Load an RV64 ELF: copy its segments, set pc to its entry, find tohost."""
+        img = read_elf(path_or_bytes)
+        self._copy_segments(img)
         self.symbols = dict(img.symbols)
         self.elf = img
         self.hart.set_htif(img.symbols.get("tohost", 0), img.symbols.get("fromhost", 0))
@@ -106,6 +110,22 @@ class Machine:
         if self.sbi_mode:
             self._enter_supervisor(img.entry)
         return img
+
+    def load_payload(self, path, addr=PAYLOAD_BASE):
+        """Load the next boot stage for M-mode firmware (QEMU's -kernel): an ELF goes to
+        its own addresses, anything else is copied raw to addr (0x8020_0000, where
+        OpenSBI's fw_jump jumps). The hart is not reset. Returns the entry address."""
+        try:
+            with open(path, "rb") as fh:
+                blob = fh.read()
+        except OSError as e:
+            raise ElfError(f"cannot read {path}: {e.strerror or e}") from None
+        if blob[:4] == b"\x7fELF":
+            img = read_elf(blob, name=str(path))
+            self._copy_segments(img)
+            return img.entry
+        self.mem_write(addr, blob)  # raises MemoryAccessError if it does not fit
+        return addr
 
     def _place_dtb(self):
         dtb = build_dtb(virt_tree(isa=self.isa, ram_base=self.ram_base, ram_size=self.ram_size,
