@@ -63,3 +63,26 @@ def test_raw_payload_goes_to_0x80200000(tmp_path):
     m = Machine(ram="16M")
     assert m.load_payload(p) == 0x8020_0000
     assert m.mem_read(0x8020_0000, 64) == blob
+
+
+UBOOT = pathlib.Path("/usr/lib/u-boot/qemu-riscv64/uboot.elf")
+
+
+@pytest.mark.skipif(not UBOOT.is_file(), reason="Debian's u-boot-qemu package is not installed")
+def test_uboot_prompt_commands_and_poweroff():
+    """U-Boot for qemu-riscv64 (M-mode) boots to its prompt on our device tree, runs
+    commands typed on the UART, and poweroff (syscon-poweroff -> the finisher) ends the
+    run. The first key stops the autoboot countdown, as on QEMU."""
+    m = Machine(isa="rv64gc", ram="256M")
+    m.load_elf(UBOOT)
+    m.send_input(b"\nhelp\nversion\nsetenv foo bar\nprintenv foo\nmd.l 0x80000000 2\n"
+                 b"bdinfo\npoweroff\n")
+    r = m.run(max_insns=3_000_000_000)
+    out = m.output.decode(errors="replace")
+    assert (r.reason, r.exit_code) == ("halt", 0), out[-2000:]
+    assert "U-Boot 20" in out and "Model: riscv-virtio,qemu" in out
+    assert "=> help" in out and "printenv" in out          # the help listing
+    assert "foo=bar" in out
+    assert "80000000: " in out                              # md read guest RAM
+    assert "-> size     = 0x0000000010000000" in out        # bdinfo saw our 256M
+    assert "poweroff ..." in out

@@ -115,6 +115,7 @@ ctypedef struct HartState:
     uint32_t out_len             # bytes in out_buf
     uint32_t in_len              # bytes waiting in in_buf
     uint32_t in_pos              # next byte of in_buf to deliver
+    uint64_t rx_idle_polls       # UART LSR reads that found no input (the guest is waiting)
     uint8_t in_buf[256]          # console input for the UART / SBI getchar
     uint64_t log_mem_addr        # trace: last memory access address
     uint64_t log_mem_data        # trace: last store data

@@ -275,6 +275,17 @@ cdef class Hart:
         self.h.in_len += n
         return n
 
+    property rx_idle_polls:
+        """UART line-status reads that found no input since the counter was last reset."""
+        def __get__(self):
+            return self.h.rx_idle_polls
+        def __set__(self, uint64_t v):
+            self.h.rx_idle_polls = v
+
+    property rx_pending:
+        def __get__(self):
+            return self.h.in_len - self.h.in_pos
+
     def take_input(self, uint32_t n):
         """Take up to n queued console input bytes (the SBI console reads them)."""
         cdef uint32_t k = min(n, self.h.in_len - self.h.in_pos)

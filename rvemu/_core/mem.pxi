@@ -141,6 +141,8 @@ cdef uint64_t uart_read(HartState* h, uint64_t off) noexcept nogil:
         v = h.uart_mcr
     elif off == 5:  # LSR: transmitter empty and idle, data ready if input waits
         v = 0x60 | (1 if h.in_pos < h.in_len else 0)
+        if h.in_pos >= h.in_len:
+            h.rx_idle_polls += 1
     elif off == 6:
         v = 0xB0  # MSR: DCD, DSR, CTS
     elif off == 7:

@@ -106,6 +106,12 @@ def virt_tree(*, isa, ram_base, ram_size, harts=1, timebase=10_000_000, bootargs
     soc.child(Node("clint@2000000", compatible=["sifive,clint0", "riscv,clint0"],
                    reg=[0, 0x2000000, 0, 0x10000],
                    interrupts_extended=sum(([1 + i, 3, 1 + i, 7] for i in range(harts)), [])))
+    finisher_phandle = 0x100
     soc.child(Node("test@100000", compatible=["sifive,test1", "sifive,test0", "syscon"],
-                   reg=[0, 0x100000, 0, 0x1000]))
+                   reg=[0, 0x100000, 0, 0x1000], phandle=finisher_phandle))
+    # firmware finds power-off and reboot through these (as on QEMU's virt board)
+    root.child(Node("poweroff", compatible="syscon-poweroff", regmap=finisher_phandle,
+                    offset=0, value=0x5555))
+    root.child(Node("reboot", compatible="syscon-reboot", regmap=finisher_phandle,
+                    offset=0, value=0x7777))
     return root

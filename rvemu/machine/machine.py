@@ -72,6 +72,7 @@ class Machine:
         self.output = bytearray()
         self._console = console
         self._input = bytearray()
+        self._quiet = True      # the last slice printed nothing (console input pacing)
         self.sbi = SbiFirmware(self)
         self.sbi_mode = False
         self.exits = {}
@@ -318,6 +319,21 @@ class Machine:
             del self._input[:k]
         return data
 
+    def _feed_console(self):
+        """Move queued console input to the UART a line at a time, and only once the
+        guest waits for it: the receiver is empty, the guest has looked at it since the
+        last line, and the last slice printed nothing (the previous command finished).
+        Firmware polls for a key while it prints (U-Boot's Ctrl-C check reads and drops
+        it), so handing over piped input all at once would lose type-ahead."""
+        h = self.hart
+        if h.rx_pending or h.rx_idle_polls == 0 or not self._quiet:
+            return
+        end = self._input.find(b"\n")
+        line = bytes(self._input[:end + 1 if end >= 0 else len(self._input)][:256])
+        n = h.feed_input(line)
+        del self._input[:n]
+        h.rx_idle_polls = 0
+
     def send_input(self, data):
         """Queue bytes for the guest's console (UART receive / SBI getchar)."""
         self._input.extend(data)
@@ -364,8 +380,7 @@ class Machine:
         result = None
         while result is None:
             if self._input:
-                n = h.feed_input(bytes(self._input[:256]))
-                del self._input[:n]
+                self._feed_console()
             n = SLICE if remaining is None else min(SLICE, remaining)
             before = h.instret + h.traps
             reason = h.run(n)
@@ -374,6 +389,10 @@ class Machine:
                 if reason == _ECALL:
                     remaining -= 1  # the ECALL trapped to the (Python) firmware: a step
             if reason == _BUDGET:
+                out = h.take_output()   # a slice's console output shows at its end
+                self._quiet = not out
+                if out:
+                    self._console_write(out)
                 if remaining is not None and remaining <= 0:
                     result = ("budget", None)
                 continue
