@@ -18,8 +18,8 @@ from rvemu.cli import main
 FW_JUMP = pathlib.Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf")
 PAYLOAD = pathlib.Path(__file__).resolve().parent.parent / "guests" / "hello_sbi.elf"
 
-needs_opensbi = pytest.mark.skipif(not FW_JUMP.is_file(),
-                                   reason="Debian's opensbi package is not installed")
+needs_opensbi = pytest.mark.skipif(
+    not FW_JUMP.is_file(), reason="Debian's opensbi is not installed: apt-get install opensbi")
 
 
 @needs_opensbi
@@ -66,9 +66,12 @@ def test_raw_payload_goes_to_0x80200000(tmp_path):
 
 
 UBOOT = pathlib.Path("/usr/lib/u-boot/qemu-riscv64/uboot.elf")
+UBOOT_SMODE = pathlib.Path("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin")
+needs_uboot = pytest.mark.skipif(
+    not UBOOT.is_file(), reason="Debian's u-boot-qemu is not installed: apt-get install u-boot-qemu")
 
 
-@pytest.mark.skipif(not UBOOT.is_file(), reason="Debian's u-boot-qemu package is not installed")
+@needs_uboot
 def test_uboot_prompt_commands_and_poweroff():
     """U-Boot for qemu-riscv64 (M-mode) boots to its prompt on our device tree, runs
     commands typed on the UART, and poweroff (syscon-poweroff -> the finisher) ends the
@@ -85,4 +88,21 @@ def test_uboot_prompt_commands_and_poweroff():
     assert "foo=bar" in out
     assert "80000000: " in out                              # md read guest RAM
     assert "-> size     = 0x0000000010000000" in out        # bdinfo saw our 256M
+    assert "poweroff ..." in out
+
+
+@needs_opensbi
+@needs_uboot
+def test_opensbi_then_uboot_smode_prompt_and_poweroff():
+    """OpenSBI's fw_jump starts U-Boot's S-mode build (raw image at 0x8020_0000); U-Boot
+    runs commands and powers off through the SBI (SRST, which OpenSBI serves)."""
+    m = Machine(isa="rv64gc", ram="256M")
+    m.load_elf(FW_JUMP)
+    m.load_payload(UBOOT_SMODE)
+    m.send_input(b"\nversion\nprintenv fdtcontroladdr\npoweroff\n")
+    r = m.run(max_insns=3_000_000_000)
+    out = m.output.decode(errors="replace")
+    assert (r.reason, r.exit_code) == ("halt", 0), out[-2000:]
+    assert "OpenSBI v" in out and "U-Boot 20" in out
+    assert "=> version" in out and "fdtcontroladdr=" in out
     assert "poweroff ..." in out
