@@ -5,6 +5,7 @@ code whose low byte is 0 becomes 255), 124 when --max-insns ran out, 125 when th
 went idle for ever, 126 for a trap loop, 2 for bad arguments or input.
 """
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -27,6 +28,7 @@ def _guest_exit_status(code):
 
 
 def cmd_run(args):
+    from rvemu.console import StdinPump
     from rvemu.machine.machine import Machine
     from rvemu.trace import Tracer
 
@@ -55,29 +57,30 @@ def cmd_run(args):
             m.load_payload(args.kernel)
     else:
         m.load_elf(args.elf)
+    pump = None
     if args.stdin:
         try:
-            if not sys.stdin.isatty():
-                m.send_input(sys.stdin.buffer.read())   # piped input for scripts
+            pump = StdinPump(m)
         except (OSError, ValueError, AttributeError):
-            pass  # no readable stdin (closed, or captured by a test runner)
-    if args.gdb is not None:
-        print(f"rvemu: waiting for GDB on 127.0.0.1:{args.gdb} "
-              f"(target remote :{args.gdb})", file=sys.stderr)
-        stub = m.gdb_serve(args.gdb)
-        if stub.outcome == "kill":
-            print("rvemu: killed by the debugger", file=sys.stderr)
-            return 128 + signal.SIGKILL
-        if stub.exited or stub.outcome == "detach":
-            result = stub.last_result
-        else:   # the client went away with the guest stopped: nothing more to do
-            print("rvemu: the debugger disconnected", file=sys.stderr)
-            return 0
-    elif args.trace:
-        with Tracer(m, args.trace) as tr:
-            result = tr.run(args.max_insns)
-    else:
-        result = m.run(max_insns=args.max_insns)
+            pump = None  # no readable stdin (closed, or captured by a test runner)
+    with (pump if pump is not None else contextlib.nullcontext()):
+        if args.gdb is not None:
+            print(f"rvemu: waiting for GDB on 127.0.0.1:{args.gdb} "
+                  f"(target remote :{args.gdb})", file=sys.stderr)
+            stub = m.gdb_serve(args.gdb)
+            if stub.outcome == "kill":
+                print("rvemu: killed by the debugger", file=sys.stderr)
+                return 128 + signal.SIGKILL
+            if stub.exited or stub.outcome == "detach":
+                result = stub.last_result
+            else:   # the client went away with the guest stopped: nothing more to do
+                print("rvemu: the debugger disconnected", file=sys.stderr)
+                return 0
+        elif args.trace:
+            with Tracer(m, args.trace) as tr:
+                result = tr.run(args.max_insns)
+        else:
+            result = m.run(max_insns=args.max_insns)
     if args.stats:
         st = m.hart.stats()
         lines = [
@@ -93,6 +96,9 @@ def cmd_run(args):
     if result.reason == "budget":
         print(f"rvemu: stopped after {result.instructions} instructions (--max-insns)", file=sys.stderr)
         return EXIT_BUDGET
+    if result.reason == "stopped":
+        print("\r\nrvemu: stopped (Ctrl-A x)", file=sys.stderr)
+        return 0
     if result.reason == "idle":
         print("rvemu: the hart is waiting for an interrupt that can never come (WFI with nothing armed)",
               file=sys.stderr)

@@ -1,4 +1,5 @@
 """``Machine``: a configured board with one hart, and the Unicorn-shaped embedding API."""
+import threading
 import time
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ SLICE = 1 << 22   # instructions per call into the core: bounds console latency
 class RunResult:
     """Why run() returned: 'halt' (guest exit, see exit_code), 'budget', 'idle', 'reset',
     'trap_loop' (exceptions kept coming without any instruction retiring), 'breakpoint'
-    or 'until' (the pc reached a breakpoint or the ``until`` address)."""
+    or 'until' (the pc reached a breakpoint or the ``until`` address), 'stopped'
+    (Machine.stop() from another thread)."""
     reason: str
     exit_code: int | None
     instructions: int
@@ -72,6 +74,8 @@ class Machine:
         self.output = bytearray()
         self._console = console
         self._input = bytearray()
+        self._input_lock = threading.Lock()   # send_input may come from another thread
+        self._stop = False
         self._quiet = True      # the last slice printed nothing (console input pacing)
         self.sbi = SbiFirmware(self)
         self.sbi_mode = False
@@ -315,8 +319,9 @@ class Machine:
         data = self.hart.take_input(n)
         k = n - len(data)
         if k > 0:
-            data += bytes(self._input[:k])
-            del self._input[:k]
+            with self._input_lock:
+                data += bytes(self._input[:k])
+                del self._input[:k]
         return data
 
     def _feed_console(self):
@@ -328,15 +333,23 @@ class Machine:
         h = self.hart
         if h.rx_pending or h.rx_idle_polls == 0 or not self._quiet:
             return
-        end = self._input.find(b"\n")
-        line = bytes(self._input[:end + 1 if end >= 0 else len(self._input)][:256])
-        n = h.feed_input(line)
-        del self._input[:n]
+        with self._input_lock:
+            end = self._input.find(b"\n")
+            line = bytes(self._input[:end + 1 if end >= 0 else len(self._input)][:256])
+            n = h.feed_input(line)
+            del self._input[:n]
         h.rx_idle_polls = 0
 
     def send_input(self, data):
-        """Queue bytes for the guest's console (UART receive / SBI getchar)."""
-        self._input.extend(data)
+        """Queue bytes for the guest's console (UART receive / SBI getchar). Safe to call
+        from another thread while run() is going."""
+        with self._input_lock:
+            self._input.extend(data)
+
+    def stop(self):
+        """Ask a run() in progress (on another thread) to return, reason 'stopped', at
+        the end of its current slice."""
+        self._stop = True
 
     # ---- breakpoints --------------------------------------------------------------------
     def add_breakpoint(self, addr):
@@ -378,7 +391,11 @@ class Machine:
         t0 = time.perf_counter()
         remaining = max_insns if max_insns is not None else None
         result = None
+        self._stop = False
         while result is None:
+            if self._stop:
+                result = ("stopped", None)
+                break
             if self._input:
                 self._feed_console()
             n = SLICE if remaining is None else min(SLICE, remaining)
