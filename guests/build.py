@@ -114,6 +114,7 @@ TARGETS = [
     _t("pmp", ["src/pmp.c", "src/vm_rt.S", CRT], qemu=SPIKE_QUIRKS),
     _t("vm_sv57", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=5"],
        qemu=SVADU_QUIRKS),
+    _t("plic_uart", ["src/plic_uart.S", CRT]),
     _t("zfh", ["src/zfh.S", CRT, CATCH], march="rv64gc_zfh_zfbfmin",
        qemu={"machine": "spike", "exit": 0, "cpu": "rv64,Zfh=true",
              "variant_cflags": ["-DQEMU_NO_ZFBFMIN"]}),

@@ -7,12 +7,14 @@ from rvemu import Machine
 
 GUESTS = pathlib.Path(__file__).resolve().parent.parent / "guests"
 
-# guest -> (Machine keyword arguments, expected console substring)
+# guest -> (Machine keyword arguments, expected console substring[, console input])
 SPECIAL = {
     "hello_sbi": (dict(sbi=True), b"Hello from rvemu guest (S-mode, SBI DBCN)"),
     "hello_htif": ({}, b"Hello from rvemu guest (HTIF)"),
     "hello_uart": ({}, b"Hello from rvemu guest (UART)"),
     "zfh": (dict(isa="rv64gc_zfh_zfbfmin"), None),
+    # interrupt-driven UART input through the PLIC; it echoes what it receives
+    "plic_uart": ({}, b"hello, PLIC\n", b"hello, PLIC\n"),
 }
 PENDING = {}
 
@@ -25,9 +27,11 @@ def guest_names():
 def test_guest_passes(name):
     if name in PENDING:
         pytest.xfail(PENDING[name])
-    kwargs, expect = SPECIAL.get(name, ({}, None))
+    kwargs, expect, *console_input = SPECIAL.get(name, ({}, None))
     m = Machine(**{"isa": "rv64gc", "ram": "64M", **kwargs})
     m.load_elf(GUESTS / f"{name}.elf")
+    for data in console_input:
+        m.send_input(data)
     r = m.run(max_insns=50_000_000)
     assert r.reason == "halt", f"{name}: stopped with {r.reason} after {r.instructions} instructions"
     assert r.exit_code == 0, f"{name}: exit code {r.exit_code}; console: {bytes(m.output)!r}"

@@ -129,6 +129,11 @@ ctypedef struct HartState:
     uint8_t uart_dlm             # ns16550a divisor latch high
     uint64_t last_trap_instret   # instret at the last exception (trap-loop detection)
     uint64_t trap_repeat         # exceptions in a row without an instruction retiring
+    uint32_t plic_priority[64]   # PLIC source priorities (source 0 does not exist)
+    uint64_t plic_pending        # PLIC pending bits, one per source
+    uint64_t plic_claimed        # PLIC sources claimed and not yet completed
+    uint64_t plic_enable[2]      # PLIC enables of context 0 (M-mode) and 1 (S-mode)
+    uint32_t plic_threshold[2]   # PLIC priority thresholds of the two contexts
     uint64_t stat_traps          # traps taken
     uint64_t stat_interrupts     # interrupts taken
     uint64_t stat_tlb_misses     # software TLB refills

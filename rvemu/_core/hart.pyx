@@ -15,6 +15,9 @@ cdef extern from *:
     ctypedef long long i128 "__int128"
     ctypedef unsigned long long u128 "unsigned __int128"
 
+cdef extern from *:
+    int __builtin_ctzll(unsigned long long) noexcept nogil
+
 cdef extern from "rvc.h":
     uint32_t rvc_expand(uint32_t c) noexcept nogil
 
@@ -110,6 +113,10 @@ cdef class Hart:
         h.reserved_valid = 0
         memset(h.pmpcfg, 0, sizeof(h.pmpcfg))
         memset(h.pmpaddr, 0, sizeof(h.pmpaddr))
+        memset(h.plic_priority, 0, sizeof(h.plic_priority))
+        h.plic_pending = h.plic_claimed = 0
+        h.plic_enable[0] = h.plic_enable[1] = 0
+        h.plic_threshold[0] = h.plic_threshold[1] = 0
         h.pmp_active = 0
         h.exit_reason = EXIT_NONE
         h.trap_repeat = 0
@@ -273,6 +280,7 @@ cdef class Hart:
         for i in range(n):
             self.h.in_buf[self.h.in_len + i] = data[i]
         self.h.in_len += n
+        self.h.check_now = 1  # the UART's interrupt line may have risen
         return n
 
     property rx_idle_polls:

@@ -13,6 +13,10 @@ cdef enum:
     UART_SIZE = 0x100
     FINISHER_BASE = 0x100000
     FINISHER_SIZE = 0x1000
+    PLIC_BASE = 0xc000000
+    PLIC_SIZE = 0x600000
+    PLIC_SOURCES = 64     # sources 1..63 (QEMU's virt has 95; ours only wires the UART)
+    UART_IRQ = 10         # the UART's PLIC source, as on QEMU's virt board
 
 cdef enum:
     EXIT_NONE = 0
@@ -121,6 +125,100 @@ cdef void clint_write(HartState* h, uint64_t off, int size, uint64_t v) noexcept
     h.check_now = 1  # re-evaluate timer interrupts at once
 
 
+# ---- PLIC (RISC-V PLIC spec 1.0): priorities, pending, enables, thresholds and
+# claim/complete for two contexts of hart 0: 0 = M-mode (MEIP), 1 = S-mode (SEIP).
+# Sources are level-triggered through the gateway: a source whose line is high becomes
+# pending unless it is claimed and not yet completed.
+
+cdef inline bint uart_irq_line(HartState* h) noexcept nogil:
+    """The 16550 interrupt output: received data (IER bit 0) or transmitter empty
+    (IER bit 1; our transmitter is always empty)."""
+    return ((h.uart_ier & 1) and h.in_pos < h.in_len) or (h.uart_ier & 2)
+
+
+cdef void plic_sync(HartState* h) noexcept nogil:
+    """Gateway: raise pending for device lines that are high and not in service."""
+    cdef uint64_t bit = 1ULL << UART_IRQ
+    if uart_irq_line(h) and not (h.plic_claimed & bit):
+        h.plic_pending |= bit
+
+
+cdef int plic_best(HartState* h, int ctx) noexcept nogil:
+    """The pending, enabled source with the highest priority above the context's
+    threshold (lowest id on ties), or 0."""
+    cdef uint64_t cand = h.plic_pending & h.plic_enable[ctx] & ~h.plic_claimed
+    cdef int i, best = 0
+    cdef uint32_t best_prio = h.plic_threshold[ctx]
+    while cand:
+        i = __builtin_ctzll(cand)
+        cand &= cand - 1
+        if h.plic_priority[i] > best_prio:
+            best_prio = h.plic_priority[i]
+            best = i
+    return best
+
+
+cdef inline uint64_t plic_mip(HartState* h) noexcept nogil:
+    """MEIP/SEIP as the PLIC drives them."""
+    cdef uint64_t v = 0
+    plic_sync(h)
+    if h.plic_pending:
+        if plic_best(h, 0):
+            v |= 1ULL << 11
+        if plic_best(h, 1):
+            v |= 1ULL << 9
+    return v
+
+
+cdef uint64_t plic_read(HartState* h, uint64_t off) noexcept nogil:
+    cdef int ctx, src
+    plic_sync(h)
+    if off < 0x1000:
+        src = <int>(off >> 2)
+        return h.plic_priority[src] if src < PLIC_SOURCES else 0
+    if off < 0x1080:
+        return (h.plic_pending >> (32 * ((off - 0x1000) >> 2))) & 0xffffffffULL if off < 0x1008 else 0
+    if off >= 0x2000 and off < 0x2100:
+        ctx = <int>((off - 0x2000) >> 7)
+        if (off & 0x7f) < 8:
+            return (h.plic_enable[ctx] >> (32 * ((off & 0x7f) >> 2))) & 0xffffffffULL
+        return 0
+    if off >= 0x200000 and off < 0x202000:
+        ctx = <int>((off - 0x200000) >> 12)
+        if (off & 0xfff) == 0:
+            return h.plic_threshold[ctx]
+        if (off & 0xfff) == 4:  # claim
+            src = plic_best(h, ctx)
+            if src:
+                h.plic_pending &= ~(1ULL << src)
+                h.plic_claimed |= 1ULL << src
+            h.check_now = 1
+            return src
+    return 0
+
+
+cdef void plic_write(HartState* h, uint64_t off, uint64_t v) noexcept nogil:
+    cdef int ctx, src
+    if off < 0x1000:
+        src = <int>(off >> 2)
+        if 0 < src < PLIC_SOURCES:
+            h.plic_priority[src] = v & 7
+    elif off >= 0x2000 and off < 0x2100:
+        ctx = <int>((off - 0x2000) >> 7)
+        if (off & 0x7f) == 0:
+            h.plic_enable[ctx] = (h.plic_enable[ctx] & 0xffffffff00000000ULL) | (v & 0xfffffffeULL)
+        elif (off & 0x7f) == 4:
+            h.plic_enable[ctx] = (h.plic_enable[ctx] & 0xffffffffULL) | ((v & 0xffffffffULL) << 32)
+    elif off >= 0x200000 and off < 0x202000:
+        ctx = <int>((off - 0x200000) >> 12)
+        if (off & 0xfff) == 0:
+            h.plic_threshold[ctx] = v & 7
+        elif (off & 0xfff) == 4:  # complete
+            if v < PLIC_SOURCES:
+                h.plic_claimed &= ~(1ULL << v)
+    h.check_now = 1
+
+
 cdef uint64_t uart_read(HartState* h, uint64_t off) noexcept nogil:
     cdef uint64_t v = 0
     if h.uart_lcr & 0x80 and off < 2:
@@ -131,7 +229,7 @@ cdef uint64_t uart_read(HartState* h, uint64_t off) noexcept nogil:
             h.in_pos += 1
     elif off == 1:
         v = h.uart_ier
-    elif off == 2:  # IIR: FIFOs enabled, no interrupt pending unless THR-empty enabled
+    elif off == 2:  # IIR: FIFOs enabled; received data outranks transmitter empty
         v = 0xC2 if h.uart_ier & 2 else 0xC1
         if h.uart_ier & 1 and h.in_pos < h.in_len:
             v = 0xC4
@@ -161,6 +259,7 @@ cdef void uart_write(HartState* h, uint64_t off, uint64_t v) noexcept nogil:
         out_byte(h, <uint8_t>v)
     elif off == 1:
         h.uart_ier = v & 0x0f
+        h.check_now = 1  # the interrupt line may have changed
     elif off == 3:
         h.uart_lcr = <uint8_t>v
     elif off == 4:
@@ -203,6 +302,9 @@ cdef int phys_load(HartState* h, uint64_t pa, int size, uint64_t* out) noexcept 
     if pa >= FINISHER_BASE and pa < FINISHER_BASE + FINISHER_SIZE:
         out[0] = 0
         return 0
+    if pa >= PLIC_BASE and pa < PLIC_BASE + PLIC_SIZE and size == 4:
+        out[0] = plic_read(h, pa - PLIC_BASE)
+        return 0
     return CAUSE_LOAD_ACCESS + 1
 
 
@@ -233,6 +335,9 @@ cdef int phys_store(HartState* h, uint64_t pa, int size, uint64_t v) noexcept no
                 h.exit_reason = EXIT_HALT
             elif (v & 0xffff) == 0x7777:
                 h.exit_reason = EXIT_RESET
+        return 0
+    if pa >= PLIC_BASE and pa < PLIC_BASE + PLIC_SIZE and size == 4:
+        plic_write(h, pa - PLIC_BASE, v)
         return 0
     return CAUSE_STORE_ACCESS + 1
 

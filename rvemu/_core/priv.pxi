@@ -30,6 +30,7 @@ cdef inline uint64_t mip_value(HartState* h) noexcept nogil:
         v |= MIP_MTIP
     if h.msip:
         v |= MIP_MSIP
+    v |= plic_mip(h)  # MEIP, and SEIP ORed with the software-writable SEIP bit
     if h.menvcfg & MENVCFG_STCE:
         v &= ~(<uint64_t>MIP_STIP)
         if mtime_now(h) >= h.stimecmp:

@@ -101,8 +101,15 @@ def virt_tree(*, isa, ram_base, ram_size, harts=1, timebase=10_000_000, bootargs
                            "phandle", 1 + i)
     soc = root.child(Node("soc", **{"#address-cells": 2, "#size-cells": 2},
                           compatible="simple-bus", ranges=None))
+    plic_phandle = 0x200
+    soc.child(Node("plic@c000000", compatible=["sifive,plic-1.0.0", "riscv,plic0"],
+                   reg=[0, 0xc000000, 0, 0x600000], riscv__ndev=63,
+                   interrupts_extended=sum(([1 + i, 11, 1 + i, 9] for i in range(harts)), []),
+                   interrupt_controller=None, phandle=plic_phandle,
+                   **{"#address-cells": 0, "#interrupt-cells": 1}))
     soc.child(Node("serial@10000000", compatible="ns16550a", clock_frequency=3686400,
-                   reg=[0, 0x10000000, 0, 0x100]))
+                   reg=[0, 0x10000000, 0, 0x100], interrupts=10,
+                   interrupt_parent=plic_phandle))
     soc.child(Node("clint@2000000", compatible=["sifive,clint0", "riscv,clint0"],
                    reg=[0, 0x2000000, 0, 0x10000],
                    interrupts_extended=sum(([1 + i, 3, 1 + i, 7] for i in range(harts)), [])))

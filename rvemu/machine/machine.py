@@ -205,6 +205,9 @@ class Machine:
             self._serve_mmio()
             return None
         if reason == _IDLE:
+            if self._input:   # asleep in WFI, e.g. for a UART interrupt: hand it a line
+                self._feed_console(waiting=True)
+                return None
             return ("idle", None)
         if reason == _RESET:
             return ("reset", None)
@@ -324,14 +327,15 @@ class Machine:
                 del self._input[:k]
         return data
 
-    def _feed_console(self):
+    def _feed_console(self, waiting=False):
         """Move queued console input to the UART a line at a time, and only once the
-        guest waits for it: the receiver is empty, the guest has looked at it since the
-        last line, and the last slice printed nothing (the previous command finished).
+        guest waits for it: the receiver is empty and either the hart sleeps in WFI
+        (``waiting``) or the guest has looked at the receiver since the last line and the
+        last slice printed nothing (the previous command finished).
         Firmware polls for a key while it prints (U-Boot's Ctrl-C check reads and drops
         it), so handing over piped input all at once would lose type-ahead."""
         h = self.hart
-        if h.rx_pending or h.rx_idle_polls == 0 or not self._quiet:
+        if h.rx_pending or not (waiting or (h.rx_idle_polls and self._quiet)):
             return
         with self._input_lock:
             end = self._input.find(b"\n")
