@@ -26,7 +26,7 @@ cdef enum:
     EXIT_MMIO = 4         # access to an address no inline device claims
     EXIT_IDLE = 5         # WFI with no event that could ever wake the hart
     EXIT_OUTPUT = 6       # console buffer full
-    EXIT_EBREAK = 7       # reserved for breakpoints
+    EXIT_EBREAK = 7       # a breakpoint (decode-cache OP_BREAKPOINT) was reached
     EXIT_RESET = 8        # guest asked for a reboot
     EXIT_TRAP_LOOP = 9    # exceptions keep coming with no instruction retiring
 
