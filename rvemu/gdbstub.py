@@ -16,10 +16,10 @@ a CSR numbered n = 65 + n (fflags 66, frm 67, fcsr 68), priv = 4161.
 
 Limits, in the open:
 
-* Memory access (m/M/X and watchpoints) is *physical* RAM through Machine.mem_read /
-  mem_write, whatever satp says; ``monitor phys`` says so. Translation-aware access (the
-  current satp/privilege, and G-stage under V=1) needs a translate hook from the core and
-  is future work. Bare M-mode guests, the common case, are unaffected.
+* Memory access (m/M/X and watchpoints) goes through the hart's current translation
+  (satp, privilege, MPRV/SUM/MXR; Machine.virt_read/virt_write); ``monitor phys on``
+  switches to guest physical RAM (``monitor phys off`` back). G-stage translation under
+  V=1 comes with the H extension.
 * Z2 watchpoints single-step the hart and compare the watched bytes after each
   instruction (correct, but about a million instructions a second); a write that stores
   the same value is not seen. Read/access watchpoints (Z3/Z4) get an empty reply
@@ -91,6 +91,7 @@ class GdbStub:
 
     def __init__(self, machine, port=1234, host="127.0.0.1"):
         self.m = machine
+        self.phys = False       # memory through the current translation (monitor phys on: RAM)
         self.regs = {}
         self.features = []      # (feature name, [registers])
         self._build_registers()
@@ -301,7 +302,7 @@ class GdbStub:
             if length > PACKET_SIZE // 2:
                 length = PACKET_SIZE // 2
             try:
-                return self.m.mem_read(addr, length).hex()
+                return self._read(addr, length).hex()
             except Exception:
                 return "E14"
         if cmd == "M":
@@ -311,7 +312,7 @@ class GdbStub:
             if len(raw) != length:
                 return "E01"
             try:
-                self.m.mem_write(addr, raw)
+                self._write(addr, raw)
             except Exception:
                 return "E14"
             return "OK"
@@ -389,14 +390,28 @@ class GdbStub:
             return self._monitor(bytes.fromhex(text[6:]).decode("latin-1").strip())
         return ""
 
+    def _read(self, addr, length):
+        return self.m.mem_read(addr, length) if self.phys else self.m.virt_read(addr, length)
+
+    def _write(self, addr, data):
+        if self.phys:
+            self.m.mem_write(addr, data)
+        else:
+            self.m.virt_write(addr, data)
+
     def _monitor(self, cmd):
         if cmd in ("", "help"):
             msg = ("rvemu monitor commands:\n"
-                   "  phys   how memory is accessed (physical, for now)\n"
-                   "  help   this text\n")
-        elif cmd == "phys":
-            msg = ("memory accesses (m/M/X, watchpoints) go to guest *physical* RAM; "
-                   "translation through satp is not implemented yet\n")
+                   "  phys [on|off]  memory through the current translation (off, the\n"
+                   "                 default) or guest physical RAM (on)\n"
+                   "  help           this text\n")
+        elif cmd.split()[0] == "phys":
+            arg = cmd.split()[1:] or [""]
+            if arg[0] in ("on", "off"):
+                self.phys = arg[0] == "on"
+            msg = ("memory accesses (m/M/X, watchpoints) go to guest "
+                   + ("physical RAM\n" if self.phys else "virtual memory through the current "
+                      "translation (satp, privilege)\n"))
         else:
             msg = f"unknown monitor command {cmd!r}; try 'monitor help'\n"
         self.send(b"O" + msg.encode().hex().encode())
@@ -439,7 +454,7 @@ class GdbStub:
         if kind == 2:
             if insert:
                 try:
-                    self.m.mem_read(addr, length)
+                    self._read(addr, length)
                 except Exception:
                     return "E14"
                 self.watchpoints[addr] = length
@@ -509,14 +524,14 @@ class GdbStub:
 
     def _continue_watching(self):
         m = self.m
-        old = {a: m.mem_read(a, n) for a, n in self.watchpoints.items()}
+        old = {a: self._read(a, n) for a, n in self.watchpoints.items()}
         n = 0
         while True:
             res = m.run(max_insns=1)
             if res.reason != "budget":
                 return self._result_reply(res)
             for a, length in self.watchpoints.items():
-                if m.mem_read(a, length) != old[a]:
+                if self._read(a, length) != old[a]:
                     self.last_result = res
                     return self._stop_reply(SIGTRAP, f"watch:{a:x};")
             n += 1
@@ -532,7 +547,7 @@ class GdbStub:
         if length == 0:
             return "OK"
         try:
-            self.m.mem_write(addr, data)
+            self._write(addr, data)
         except Exception:
             return "E14"
         return "OK"

@@ -163,7 +163,10 @@ def test_malformed_packets_and_checksums(hello):
     assert c.cmd("Z3,80000000,4") == b""            # read watchpoints: unsupported
     c.send_raw(b"garbage\x03+++")                   # stray bytes between packets
     assert c.cmd("p20") == le(0x8000_0000)
-    mon = c.cmd("qRcmd," + b"phys".hex())
+    mon = c.cmd("qRcmd," + b"phys".hex())          # default: through the translation
+    assert mon.startswith(b"O") and b"virtual" in bytes.fromhex(mon[1:].decode())
+    assert c.recv() == b"OK"
+    mon = c.cmd("qRcmd," + b"phys on".hex())
     assert mon.startswith(b"O") and b"physical" in bytes.fromhex(mon[1:].decode())
     assert c.recv() == b"OK"
     c.close()                                       # vanish without detaching

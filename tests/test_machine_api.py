@@ -423,3 +423,28 @@ def test_python_device(m):
     assert r.instructions == len(code)
     assert log == [("w", 8, 4, 0xabcdef), ("r", 4, 4)]
     assert m.reg_read("a2") == 0x55667788 and m.reg_read("a3") == 1
+
+
+def test_virt_read_write_follow_the_current_translation():
+    """Bare M-mode maps identically; with Sv39 on in S-mode, a page mapped elsewhere reads
+    its physical page; an unmapped page raises MemoryAccessError; no A/D bit is set."""
+    from rvemu.errors import MemoryAccessError
+    m = Machine(ram="1M")
+    m.mem_write(0x8000_2000, b"physical")
+    assert m.virt_read(0x8000_2000, 8) == b"physical"
+    # Sv39: root table at 0x8001_0000 -> level-1 table 0x8001_1000 -> level-0 0x8001_2000
+    def pte(ppn_addr, flags):
+        return ((ppn_addr >> 12) << 10 | flags).to_bytes(8, "little")
+    va = 0x4000_3000                       # vpn2=1, vpn1=0, vpn0=3
+    m.mem_write(0x8001_0000 + 8 * 1, pte(0x8001_1000, 1))
+    m.mem_write(0x8001_1000 + 8 * 0, pte(0x8001_2000, 1))
+    m.mem_write(0x8001_2000 + 8 * 3, pte(0x8000_2000, 0b0111))   # V R W, A/D clear
+    m.reg_write("satp", (8 << 60) | (0x8001_0000 >> 12))
+    m.reg_write("priv", 1)
+    assert m.hart.translate(va) == 0x8000_2000
+    assert m.virt_read(va + 2, 6) == b"ysical"
+    m.virt_write(va, b"P")
+    assert m.mem_read(0x8000_2000, 8) == b"Physical"
+    assert m.mem_read(0x8001_2000 + 8 * 3, 8) == pte(0x8000_2000, 0b0111)  # A/D untouched
+    with pytest.raises(MemoryAccessError):
+        m.virt_read(0x4000_4000, 4)        # vpn0=4: not mapped

@@ -36,6 +36,7 @@ ctypedef struct HartState:
     uint8_t svadu                # 1: hardware sets A/D bits (Svadu), 0: page fault (Svade)
     uint8_t sbi_exits            # 1: ECALL from S/U leaves the loop for the Python SBI
     uint8_t step_log             # 1: log register/memory writes (trace mode)
+    uint8_t debug_walk           # 1: a debugger's page walk: no A/D checks or updates
     uint8_t wfi_exit             # 1: WFI with nothing armed leaves the loop as EXIT_IDLE
     uint8_t reserved_valid       # LR reservation held
     uint64_t reserved_addr       # physical address of the reservation

@@ -389,3 +389,17 @@ cdef class Hart:
     def step_over_breakpoint(self):
         """The next run() executes the instruction at pc even if it is a breakpoint."""
         self.h.bp_skip = self.h.pc
+
+    def translate(self, uint64_t va, bint write=False):
+        """The physical address a data access at va would reach now (current privilege,
+        satp, MPRV, SUM, MXR), or None if it would fault. For debuggers: A/D bits are
+        neither required nor set, and PMP is not consulted."""
+        cdef uint64_t pa, psize
+        cdef int acc = ACC_STORE if write else ACC_LOAD
+        cdef int r
+        self.h.debug_walk = 1
+        try:
+            r = translate(self.h, va, acc, effective_priv(self.h, acc), &pa, &psize)
+        finally:
+            self.h.debug_walk = 0
+        return None if r else pa

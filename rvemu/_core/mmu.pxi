@@ -150,7 +150,7 @@ cdef int translate(HartState* h, uint64_t va, int acc, int priv, uint64_t* pa_ou
     while True:
         vpn = (va >> (12 + 9 * level)) & 0x1ff
         pte_addr = a + vpn * 8
-        if not pmp_check(h, pte_addr, 8, ACC_LOAD, 1):
+        if not h.debug_walk and not pmp_check(h, pte_addr, 8, ACC_LOAD, 1):
             return access_fault_cause(acc) + 1
         if phys_load(h, pte_addr, 8, &pte):
             return access_fault_cause(acc) + 1
@@ -184,7 +184,7 @@ cdef int translate(HartState* h, uint64_t va, int acc, int priv, uint64_t* pa_ou
     mask = (1ULL << (9 * level)) - 1
     if ppn & mask:  # misaligned superpage
         return page_fault_cause(acc) + 1
-    if not (pte & PTE_A) or (acc == ACC_STORE and not (pte & PTE_D)):
+    if (not (pte & PTE_A) or (acc == ACC_STORE and not (pte & PTE_D))) and not h.debug_walk:
         if not h.svadu:
             return page_fault_cause(acc) + 1
         # Svadu: set A (and D on a store) in the PTE, as one atomic update

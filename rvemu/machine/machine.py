@@ -251,6 +251,32 @@ class Machine:
         self.ram[a:b] = np.frombuffer(data, dtype=np.uint8)
         self.hart.invalidate_code(addr, len(data))
 
+    def _virt_pages(self, va, size, write):
+        """(physical address, length) pieces of [va, va+size) through the current
+        translation; MemoryAccessError if a page is unmapped for this access."""
+        pieces = []
+        while size > 0:
+            n = min(size, 4096 - (va & 0xFFF))
+            pa = self.hart.translate(va, write)
+            if pa is None:
+                raise MemoryAccessError(f"virtual address {va:#x} is not mapped for a "
+                                        f"{'store' if write else 'load'} at privilege {self.hart.priv}")
+            pieces.append((pa, n))
+            va, size = (va + n) & ((1 << 64) - 1), size - n
+        return pieces
+
+    def virt_read(self, va, size):
+        """Read memory as the guest sees it now (satp, privilege, MPRV/SUM/MXR)."""
+        return b"".join(self.mem_read(pa, n) for pa, n in self._virt_pages(va, size, False))
+
+    def virt_write(self, va, data):
+        """Write memory as the guest would now (the pages must be writable)."""
+        data = bytes(data)
+        off = 0
+        for pa, n in self._virt_pages(va, len(data), True):
+            self.mem_write(pa, data[off:off + n])
+            off += n
+
     def mem_view(self, addr, size):
         """A zero-copy NumPy view of guest RAM (writes through it bypass code invalidation)."""
         a, b = self._ram_slice(addr, size)
