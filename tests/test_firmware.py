@@ -7,7 +7,6 @@ hello_sbi guest, which prints through the SBI and shuts down through SRST (which
 serves with the syscon finisher). The package is not part of this repository; without it
 the test is skipped with that reason.
 """
-import os
 import pathlib
 
 import pytest
