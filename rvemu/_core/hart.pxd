@@ -141,3 +141,4 @@ ctypedef struct HartState:
     uint64_t stat_decodes        # instructions decoded into the cache
     Insn tmp_insn[3]             # an instruction that crosses a page, then 2 page-end sentinels
     Insn refetch[3]              # page-end sentinels: "look up pc and check events"
+    Insn exc_slot                # sentinel: "raise trap_cause/trap_tval at pc"

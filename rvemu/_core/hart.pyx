@@ -78,6 +78,7 @@ cdef class Hart:
         self.h.time_div = time_div if time_div else 1
         self.h.misaligned_hw = misaligned_hw
         self.h.ialign_mask = 0 if (ext_mask & EXTM_C) else 2
+        self.h.exc_slot.op = OP_EXCEPTION
         for i in range(3):
             self.h.refetch[i].op = OP_PAGE_END
             self.h.tmp_insn[i].op = OP_PAGE_END

@@ -66,12 +66,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_JAL:
             a = pc + <int64_t>d.imm
             if a & h.ialign_mask:
-                h.instret = icount
-                pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = CAUSE_MISALIGNED_FETCH
+                h.trap_tval = a
+                d = &h.exc_slot
                 continue
             x[d.rd] = pc + d.len
             pc = a
@@ -81,12 +78,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_JALR:
             a = (x[d.rs1] + <int64_t>d.imm) & ~1ULL
             if a & h.ialign_mask:
-                h.instret = icount
-                pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = CAUSE_MISALIGNED_FETCH
+                h.trap_tval = a
+                d = &h.exc_slot
                 continue
             x[d.rd] = pc + d.len
             pc = a
@@ -97,12 +91,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if x[d.rs1] == x[d.rs2]:
                 a = pc + <int64_t>d.imm
                 if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
-                    h.instret = icount
-                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    h.trap_cause = CAUSE_MISALIGNED_FETCH
+                    h.trap_tval = a
+                    d = &h.exc_slot
                     continue
                 pc = a
                 icount += 1
@@ -112,12 +103,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if x[d.rs1] != x[d.rs2]:
                 a = pc + <int64_t>d.imm
                 if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
-                    h.instret = icount
-                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    h.trap_cause = CAUSE_MISALIGNED_FETCH
+                    h.trap_tval = a
+                    d = &h.exc_slot
                     continue
                 pc = a
                 icount += 1
@@ -127,12 +115,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if <int64_t>x[d.rs1] < <int64_t>x[d.rs2]:
                 a = pc + <int64_t>d.imm
                 if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
-                    h.instret = icount
-                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    h.trap_cause = CAUSE_MISALIGNED_FETCH
+                    h.trap_tval = a
+                    d = &h.exc_slot
                     continue
                 pc = a
                 icount += 1
@@ -142,12 +127,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if <int64_t>x[d.rs1] >= <int64_t>x[d.rs2]:
                 a = pc + <int64_t>d.imm
                 if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
-                    h.instret = icount
-                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    h.trap_cause = CAUSE_MISALIGNED_FETCH
+                    h.trap_tval = a
+                    d = &h.exc_slot
                     continue
                 pc = a
                 icount += 1
@@ -157,12 +139,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if x[d.rs1] < x[d.rs2]:
                 a = pc + <int64_t>d.imm
                 if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
-                    h.instret = icount
-                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    h.trap_cause = CAUSE_MISALIGNED_FETCH
+                    h.trap_tval = a
+                    d = &h.exc_slot
                     continue
                 pc = a
                 icount += 1
@@ -172,12 +151,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if x[d.rs1] >= x[d.rs2]:
                 a = pc + <int64_t>d.imm
                 if a & h.ialign_mask:  # target not 4-byte aligned on a hart without C
-                    h.instret = icount
-                    pc = take_trap(h, pc, CAUSE_MISALIGNED_FETCH, a, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    h.trap_cause = CAUSE_MISALIGNED_FETCH
+                    h.trap_tval = a
+                    d = &h.exc_slot
                     continue
                 pc = a
                 icount += 1
@@ -186,14 +162,12 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_LD:
             r = load(h, x[d.rs1] + <int64_t>d.imm, 8, &v)
             if r:
-                h.instret = icount
                 if r == MMIO_EXIT:
+                    h.pc = pc
+                    h.instret = icount
                     break
-                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = r - 1
+                d = &h.exc_slot
                 continue
             x[d.rd] = v
         elif op == OP_LW or op == OP_LWU or op == OP_LH or op == OP_LHU or op == OP_LB or op == OP_LBU:
@@ -205,14 +179,12 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             else:
                 r = load(h, a, 1, &v)
             if r:
-                h.instret = icount
                 if r == MMIO_EXIT:
+                    h.pc = pc
+                    h.instret = icount
                     break
-                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = r - 1
+                d = &h.exc_slot
                 continue
             if op == OP_LW:
                 v = <uint64_t><int64_t><int32_t>v
@@ -239,14 +211,12 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     d = refetch
                     continue
                 else:
-                    h.instret = icount
                     if r == MMIO_EXIT:
+                        h.pc = pc
+                        h.instret = icount
                         break
-                    pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    h.trap_cause = r - 1
+                    d = &h.exc_slot
                     continue
         elif op == OP_SLTI:
             x[d.rd] = <int64_t>x[d.rs1] < <int64_t>d.imm
@@ -309,36 +279,28 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_FLD or op == OP_FLW:
             # FP loads/stores are hot in FP code: keep them out of exec_fp's dispatch
             if (h.mstatus & MSTATUS_FS) == 0:
-                h.instret = icount
-                pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
+                h.trap_tval = d.raw
+                d = &h.exc_slot
                 continue
             a = x[d.rs1] + <int64_t>d.imm
             r = load(h, a, 8 if op == OP_FLD else 4, &v)
             if r:
                 h.pc = pc
-                h.instret = icount
                 if r == MMIO_EXIT:
+                    h.pc = pc
+                    h.instret = icount
                     break
-                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = r - 1
+                d = &h.exc_slot
                 continue
             h.f[d.rd] = v if op == OP_FLD else box32(<uint32_t>v)
             h.mstatus |= (3ULL << 13) | MSTATUS_SD
         elif op == OP_FSD or op == OP_FSW:
             if (h.mstatus & MSTATUS_FS) == 0:
-                h.instret = icount
-                pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
+                h.trap_tval = d.raw
+                d = &h.exc_slot
                 continue
             a = x[d.rs1] + <int64_t>d.imm
             r = store(h, a, 8 if op == OP_FSD else 4, h.f[d.rs2])
@@ -350,14 +312,12 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     d = refetch
                     continue
                 h.pc = pc
-                h.instret = icount
                 if r == MMIO_EXIT:
+                    h.pc = pc
+                    h.instret = icount
                     break
-                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = r - 1
+                d = &h.exc_slot
                 continue
         elif op == OP_FENCE or op == OP_FENCE_I:
             pass  # one hart, in order; stores to code pages already dropped their decodes
@@ -367,31 +327,23 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if h.sbi_exits and h.priv == 1:
                 h.exit_reason = EXIT_ECALL
                 break
-            pc = take_trap(h, pc, CAUSE_USER_ECALL + h.priv, 0, False)
-            page_va = 1
-            d = refetch
-            stop_at -= 1
-            limit = icount
+            h.trap_cause = CAUSE_USER_ECALL + h.priv
+            h.trap_tval = 0
+            d = &h.exc_slot
             continue
         elif op == OP_EBREAK:
-            h.instret = icount
-            pc = take_trap(h, pc, CAUSE_BREAKPOINT, pc, False)
-            page_va = 1
-            d = refetch
-            stop_at -= 1
-            limit = icount
+            h.trap_cause = CAUSE_BREAKPOINT
+            h.trap_tval = pc
+            d = &h.exc_slot
             continue
         elif op == OP_MRET or op == OP_SRET or op == OP_WFI or op == OP_SFENCE_VMA:
             h.pc = pc
             h.instret = icount
             r = exec_system(h, d, pc, &a)
             if r:
-                h.instret = icount
-                pc = take_trap(h, pc, r - 1, d.raw, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = r - 1
+                h.trap_tval = d.raw
+                d = &h.exc_slot
                 continue
             pc = a
             page_va = 1
@@ -403,12 +355,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.pc = pc
             h.instret = icount
             if exec_csr(h, d, x):
-                h.instret = icount
-                pc = take_trap(h, pc, CAUSE_ILLEGAL_INSTRUCTION, d.raw, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
+                h.trap_tval = d.raw
+                d = &h.exc_slot
                 continue
             # satp, mstatus or misa may have changed the fetch mapping, and interrupt
             # enables may have changed: look at events before the next instruction
@@ -450,11 +399,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     limit = t
             if (pc & ~0xfffULL) != page_va:
                 page = fetch_page(h, pc, &host)
-                if page == NULL:
-                    pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
-                    stop_at -= 1
-                    limit = icount
-                    page_va = 1
+                if page == NULL:  # fetch fault: trap_cause/trap_tval are set
+                    d = &h.exc_slot
                     continue
                 page_va = pc & ~0xfffULL
             d = &page[(pc & 0xfff) >> 1]
@@ -468,6 +414,16 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 page_va = 1  # taken branches come back here too
                 limit = icount
             continue
+        elif op == OP_EXCEPTION:
+            # the instruction at pc raised h.trap_cause with h.trap_tval; traps count
+            # against the budget too, so a guest that only traps still stops
+            h.instret = icount
+            pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
+            page_va = 1
+            stop_at -= 1
+            limit = icount
+            d = refetch
+            continue
         elif op == OP_BREAKPOINT:
             if pc != h.bp_skip and is_breakpoint(h, pc):
                 h.exit_reason = EXIT_EBREAK
@@ -480,11 +436,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 h.pc = pc
                 h.instret = icount
                 if fetch_crosspage(h, pc, host + (pc & 0xfff), &h.tmp_insn[0]):
-                    pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
-                    page_va = 1
-                    d = refetch
-                    stop_at -= 1
-                    limit = icount
+                    d = &h.exc_slot
                     continue
             d = &h.tmp_insn[0]
             continue
@@ -495,11 +447,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             h.pc = pc
             h.instret = icount
             if fetch_crosspage(h, pc, host + (pc & 0xfff), &h.tmp_insn[0]):
-                pc = take_trap(h, pc, h.trap_cause, h.trap_tval, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                d = &h.exc_slot
                 continue
             d = &h.tmp_insn[0]  # executes from the copy; its successor is a sentinel
             continue
@@ -519,11 +467,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             if r:
                 if r == MMIO_EXIT:
                     break
-                pc = take_trap(h, pc, r - 1, h.trap_tval, False)
-                page_va = 1
-                d = refetch
-                stop_at -= 1
-                limit = icount
+                h.trap_cause = r - 1
+                d = &h.exc_slot
                 continue
             if h.exit_reason != EXIT_NONE or h.check_now:
                 pc += ln

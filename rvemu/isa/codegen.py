@@ -11,7 +11,7 @@ import sys
 from rvemu.isa import causes, csrs, encodings, extensions
 
 # Ops the decoder produces that are not table entries: 0 means "slot not decoded yet".
-SPECIAL_OPS = ["decode", "crosspage", "page_end", "breakpoint", "illegal", "nop", "li", "mv"]
+SPECIAL_OPS = ["decode", "crosspage", "page_end", "breakpoint", "exception", "illegal", "nop", "li", "mv"]
 
 IMM_KINDS = ["none", "i", "s", "b", "u", "j", "shamt", "shamtw", "csr"]
 
