@@ -30,6 +30,7 @@ include "lsu.pxi"
 include "rv_a.pxi"
 include "rv_f.pxi"
 include "system.pxi"
+include "rv_h.pxi"
 include "loop.pxi"
 
 EXIT_REASONS = {
@@ -112,6 +113,15 @@ cdef class Hart:
         h.msip = 0
         h.fflags = h.frm = 0
         h.reserved_valid = 0
+        h.virt = 0
+        h.hstatus = h.hedeleg = h.hideleg = h.hvip = h.hcounteren = h.henvcfg = 0
+        h.htimedelta = h.htval = h.htinst = h.hgatp = h.mtval2 = h.mtinst = 0
+        h.vsstatus = h.vstvec = h.vsscratch = h.vsepc = h.vscause = h.vstval = h.vsatp = 0
+        h.vstimecmp = 0xffffffffffffffffULL
+        h.trap_tval2 = h.trap_tinst = 0
+        h.trap_gva = h.hyp_access = 0
+        if h.ext & EXTM_H:
+            h.mideleg = VS_INTS  # read-only one with H
         memset(h.pmpcfg, 0, sizeof(h.pmpcfg))
         memset(h.pmpaddr, 0, sizeof(h.pmpaddr))
         memset(h.plic_priority, 0, sizeof(h.plic_priority))
@@ -169,6 +179,19 @@ cdef class Hart:
             if v != self.h.priv:
                 tlb_flush_all(self.h)
             self.h.priv = v
+
+    property virt:
+        """The V bit (hypervisor extension): 1 while in VS or VU mode."""
+        def __get__(self):
+            return self.h.virt
+        def __set__(self, int v):
+            if v and not (self.h.ext & EXTM_H):
+                raise ValueError("V=1 needs the H extension")
+            if v and self.h.priv == 3:
+                raise ValueError("V=1 is only defined in S or U mode")
+            if (v != 0) != (self.h.virt != 0):
+                tlb_flush_all(self.h)
+            self.h.virt = 1 if v else 0
 
     property instret:
         def __get__(self):
@@ -231,9 +254,11 @@ cdef class Hart:
         The FP CSRs are readable even while mstatus.FS is Off; nothing else changes."""
         cdef uint64_t v
         cdef uint8_t saved = self.h.priv
+        cdef uint8_t saved_virt = self.h.virt
         cdef uint64_t saved_status = self.h.mstatus
         cdef bint fp_csr = csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR
         self.h.priv = 3
+        self.h.virt = 0
         if fp_csr:
             self.h.mstatus |= MSTATUS_FS
         try:
@@ -241,6 +266,7 @@ cdef class Hart:
                 raise KeyError(f"CSR {csr:#x} is not implemented")
         finally:
             self.h.priv = saved
+            self.h.virt = saved_virt
             self.h.mstatus = saved_status
         return v
 
@@ -249,9 +275,11 @@ cdef class Hart:
         Writing an FP CSR does not change mstatus.FS."""
         cdef uint64_t v
         cdef uint8_t saved = self.h.priv
+        cdef uint8_t saved_virt = self.h.virt
         cdef uint64_t saved_fs = self.h.mstatus & (MSTATUS_FS | MSTATUS_SD)
         cdef bint fp_csr = csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR
         self.h.priv = 3
+        self.h.virt = 0
         if fp_csr:
             self.h.mstatus |= MSTATUS_FS
         try:
@@ -259,6 +287,7 @@ cdef class Hart:
                 raise KeyError(f"CSR {csr:#x} is not implemented or read-only")
         finally:
             self.h.priv = saved
+            self.h.virt = saved_virt
             if fp_csr:
                 self.h.mstatus = (self.h.mstatus & ~(MSTATUS_FS | MSTATUS_SD)) | saved_fs
         tlb_flush_all(self.h)
@@ -392,15 +421,17 @@ cdef class Hart:
         self.h.bp_skip = self.h.pc
 
     def translate(self, uint64_t va, bint write=False):
-        """The physical address a data access at va would reach now (current privilege,
-        satp, MPRV, SUM, MXR), or None if it would fault. For debuggers: A/D bits are
-        neither required nor set, and PMP is not consulted."""
+        """The physical address a data access at va would reach now (current privilege
+        and V, satp or vsatp then hgatp, MPRV, SUM, MXR), or None if it would fault. For
+        debuggers: A/D bits are neither required nor set, and PMP is not consulted."""
         cdef uint64_t pa, psize
         cdef int acc = ACC_STORE if write else ACC_LOAD
         cdef int r
         self.h.debug_walk = 1
         try:
-            r = translate(self.h, va, acc, effective_priv(self.h, acc), &pa, &psize)
+            r = translate(self.h, va, acc, effective_priv(self.h, acc),
+                          effective_virt(self.h, acc), False, &pa, &psize)
         finally:
             self.h.debug_walk = 0
+            self.h.trap_tval2 = self.h.trap_tinst = 0
         return None if r else pa
