@@ -31,7 +31,9 @@ include "rv_a.pxi"
 include "rv_f.pxi"
 include "system.pxi"
 include "rv_h.pxi"
+include "nacl.pxi"
 include "loop.pxi"
+include "worldswitch.pxi"
 
 EXIT_REASONS = {
     EXIT_NONE: "none", EXIT_BUDGET: "budget", EXIT_HALT: "halt", EXIT_ECALL: "ecall",
@@ -154,6 +156,42 @@ cdef class Hart:
         for p in range(first, last + 1):
             if self.h.code_page[p]:
                 invalidate_code_page(self.h, p)
+
+    def enter_guest(self, GuestBank bank, WorldSwitch ws, uint64_t max_insns,
+                    bint load_csrs=True, bint put_csrs=True):
+        """Enter the guest in bank from HS-mode, run it for at most max_insns
+        instructions, and come back on the first trap into HS (or when the quantum
+        ends). Returns the hart's exit reason; bank holds the guest's state and the trap
+        record (exit_kind, exit_scause, exit_stval, exit_htval, exit_htinst, exit_sepc,
+        exit_hstatus); ws counts what the switch did. load_csrs/put_csrs: do a vcpu_load
+        before and a vcpu_put after (the VS CSRs cross the switch)."""
+        return world_switch(self, bank, ws, max_insns, load_csrs, put_csrs)
+
+    def nacl_sync_csr(self, uint64_t shmem, int64_t csr=-1):
+        """SBI NACL SYNC_CSR on the shared memory at shmem (L0 side); number of CSRs written."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        return nacl_sync_csr(self.h, shmem, csr)
+
+    def nacl_sync_hfence(self, uint64_t shmem, int64_t entry=-1):
+        """SBI NACL SYNC_HFENCE (L0 side); number of entries processed."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        return nacl_sync_hfence(self.h, shmem, entry)
+
+    def nacl_sync_sret(self, uint64_t shmem, bint autoswap=True):
+        """SBI NACL SYNC_SRET (L0 side): sync, restore x1..x31, swap hstatus, SRET."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        self.h.pc = nacl_sync_sret(self.h, shmem, autoswap)
+        self.h.check_now = 1
+
+    def nacl_trap_to_l1(self, uint64_t shmem, bint autoswap=True):
+        """L0 side of a trap back into the L1 hypervisor: autoswap hstatus back, publish
+        the H CSRs into the shared memory."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        nacl_trap_to_l1(self.h, shmem, autoswap)
 
     def run(self, uint64_t max_insns):
         """Run up to max_insns instructions; returns the exit reason (an EXIT_* int)."""
