@@ -102,6 +102,8 @@ ctypedef struct HartState:
     uint64_t trap_tinst          # trap being raised: htinst/mtinst value
     uint8_t trap_gva             # trap being raised: tval is a guest virtual address
     uint8_t hyp_access           # during HLV/HSV: 1, or 2 for HLVX (lsu.pxi access_phys)
+    uint64_t nacl_shmem          # SBI NACL shared memory of the L1 hypervisor (L0 side)
+    uint8_t nacl_armed           # NACL SYNC_SRET swapped hstatus: swap back at the next trap into HS
     uint8_t hs_exit              # 1: a trap into HS leaves the loop (EXIT_HS_TRAP) after entry
     uint32_t fflags              # accrued FP exceptions
     uint32_t frm                 # FP dynamic rounding mode

@@ -122,6 +122,7 @@ cdef class Hart:
         h.vstimecmp = 0xffffffffffffffffULL
         h.trap_tval2 = h.trap_tinst = 0
         h.trap_gva = h.hyp_access = 0
+        h.nacl_armed = 0
         if h.ext & EXTM_H:
             h.mideleg = VS_INTS  # read-only one with H
         memset(h.pmpcfg, 0, sizeof(h.pmpcfg))

@@ -135,6 +135,9 @@ cdef uint64_t nacl_sync_sret(HartState* h, uint64_t shmem, bint autoswap) noexce
         t = h.hstatus
         h.hstatus = aw[0] & HSTATUS_MASK
         aw[0] = t
+        if h.hstatus & HSTATUS_SPV:  # virtualization goes on: swap back at the next trap
+            h.nacl_shmem = shmem
+            h.nacl_armed = 1
     return do_sret(h)
 
 

@@ -135,6 +135,9 @@ cdef uint64_t take_trap(HartState* h, uint64_t pc, uint64_t cause, uint64_t tval
                     HSTATUS_SPVP if h.priv == 1 else 0)
             if gva:
                 h.hstatus |= HSTATUS_GVA
+            if h.nacl_armed:  # SBI NACL autoswap: L0 swaps hstatus back on the way to L1
+                h.nacl_armed = 0
+                nacl_trap_to_l1(h, h.nacl_shmem, True)
         if h.priv != 1 or h.virt:
             tlb_flush_all(h)
         if h.hs_exit:

@@ -224,8 +224,8 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     g.exit_insns = max_insns  # refined below
     if r == EXIT_HS_TRAP:
         g.exit_kind = GUEST_EXIT_TRAP
-        if strategy != HSTATUS_DIRECT:
-            nacl_trap_to_l1(h, shmem, strategy == HSTATUS_NACL_AUTOSWAP)
+        if strategy == HSTATUS_NACL_SYNC_CSR:
+            nacl_publish_csrs(h, shmem)  # (autoswap: the trap entry did it, with the swap)
         g.exit_scause = h.scause
         g.exit_stval = h.stval
         g.exit_sepc = h.sepc
@@ -243,6 +243,7 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     else:
         # stopped while the guest ran (quantum, halt, ...): leave V=1 as an interrupt
         # into HS would, without touching the guest's state
+        h.nacl_armed = 0
         g.exit_kind = GUEST_EXIT_BUDGET if r == EXIT_BUDGET else GUEST_EXIT_OTHER
         g.exit_scause = g.exit_stval = g.exit_htval = g.exit_htinst = 0
         g.pc = h.pc
