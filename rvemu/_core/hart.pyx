@@ -158,6 +158,30 @@ cdef class Hart:
             if self.h.code_page[p]:
                 invalidate_code_page(self.h, p)
 
+    def guest_translate(self, uint64_t va, uint64_t vsatp, uint64_t hgatp, int mode=1,
+                        bint write=False, bint fetch=False):
+        """The host physical address a guest access at va would reach through vsatp and
+        hgatp (mode 1 = VS, 0 = VU), or None if it would fault: how a hypervisor reads a
+        guest's instruction or memory. A debugger's walk: no A/D updates, no PMP."""
+        cdef HartState* h = self.h
+        cdef uint64_t pa, psize
+        cdef uint64_t saved_vsatp = h.vsatp, saved_hgatp = h.hgatp
+        cdef int acc = ACC_FETCH if fetch else (ACC_STORE if write else ACC_LOAD)
+        cdef int r
+        if mode not in (0, 1):
+            raise ValueError("mode must be 0 (VU) or 1 (VS)")
+        h.vsatp = vsatp
+        h.hgatp = hgatp
+        h.debug_walk = 1
+        try:
+            r = translate(h, va, acc, mode, 1, False, &pa, &psize)
+        finally:
+            h.debug_walk = 0
+            h.vsatp = saved_vsatp
+            h.hgatp = saved_hgatp
+            h.trap_tval2 = h.trap_tinst = 0
+        return None if r else pa
+
     def enter_guest(self, GuestBank bank, WorldSwitch ws, uint64_t max_insns,
                     bint load_csrs=True, bint put_csrs=True):
         """Enter the guest in bank from HS-mode, run it for at most max_insns

@@ -1,0 +1,1 @@
+"""A KVM-like hypervisor layer with Linux's RISC-V KVM userspace ABI."""
