@@ -430,3 +430,9 @@ class VcpuPmu:
             if p.has_event:
                 out["CYCLES" if i == 0 else "INSTRUCTIONS"] = self._hw_value(p) & MASK64
         return out
+
+
+def count_fw_event(vcpu, event):
+    """The exit handler's entry point: count SBI PMU firmware ``event`` (a number from
+    FW_EVENTS or its name, e.g. 'MISALIGNED_LOAD') on ``vcpu`` if the guest started it."""
+    vcpu.pmu.count_fw_event(event)
