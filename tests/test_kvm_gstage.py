@@ -12,13 +12,13 @@ def _machine():
     return new_machine(isa="rv64gch", ram="1M")
 
 
-@pytest.mark.parametrize("mode", ["sv39x4", "sv48x4"])
+@pytest.mark.parametrize("mode", ["sv39x4", "sv48x4", "sv57x4"])
 def test_mappings_are_what_the_hart_walks(mode):
     m = _machine()
     g = GStage(m, RAM_BASE + 0x40000, 0x10000, mode=mode, vmid=3)
     g.map(0x8000_0000, RAM_BASE + 0x80000, 0x3000)
     g.map(0x1_0000_0000, RAM_BASE + 0x90000, 0x1000, writable=False, executable=False)
-    assert g.hgatp >> 60 == (8 if mode == "sv39x4" else 9)
+    assert g.hgatp >> 60 == {"sv39x4": 8, "sv48x4": 9, "sv57x4": 10}[mode]
     assert (g.hgatp >> 44) & 0x3fff == 3
     for gpa, hpa in [(0x8000_0000, RAM_BASE + 0x80000), (0x8000_2ff8, RAM_BASE + 0x82ff8),
                      (0x1_0000_0010, RAM_BASE + 0x90010)]:
@@ -39,7 +39,7 @@ def test_bad_requests_are_refused():
     with pytest.raises(GStageError):
         GStage(m, RAM_BASE + 0x41000, 0x10000)         # root not 16 KiB aligned
     with pytest.raises(GStageError):
-        GStage(m, RAM_BASE + 0x40000, 0x10000, mode="sv57")
+        GStage(m, RAM_BASE + 0x40000, 0x10000, mode="sv32x4")
     g = GStage(m, RAM_BASE + 0x40000, 0x6000)   # root + two table pages
     with pytest.raises(GStageError):
         g.map(0x8000_0800, RAM_BASE + 0x80000, 0x1000)  # not page aligned

@@ -306,6 +306,11 @@ cdef class Hart:
         def __get__(self):
             return mtime_now(self.h)
 
+    def advance_time(self, uint64_t ticks):
+        """Move mtime forward by ticks (an idle hart skipping to its next timer event)."""
+        self.h.time_off += ticks * self.h.time_div
+        self.h.check_now = 1
+
     def set_htif(self, uint64_t tohost, uint64_t fromhost):
         """Watch stores to tohost (Spike's HTIF); 0 disables."""
         self.h.tohost = tohost if in_ram(self.h, tohost, 8) else 0

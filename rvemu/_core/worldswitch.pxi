@@ -137,6 +137,7 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     cdef uint64_t saved_ext = h.ext
     cdef bint ext_changed
     cdef uint64_t vals[16]
+    cdef uint64_t start
     if not (h.ext & EXTM_H):
         raise ValueError("the world switch needs a hart with the H extension")
     if h.virt or h.priv != 1:
@@ -219,9 +220,10 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
         h.pc = nacl_sync_sret(h, shmem, strategy == HSTATUS_NACL_AUTOSWAP)
     # ---- run until a trap reaches HS (or the quantum ends) ----
     h.hs_exit = 1
+    start = h.instret
     r = hart.run(max_insns)
     h.hs_exit = 0
-    g.exit_insns = max_insns  # refined below
+    g.exit_insns = h.instret - start
     if r == EXIT_HS_TRAP:
         g.exit_kind = GUEST_EXIT_TRAP
         if strategy == HSTATUS_NACL_SYNC_CSR:

@@ -1,7 +1,7 @@
 """G-stage page tables for a VM: guest physical -> host physical, built by the hypervisor
 (the Python KVM) in host RAM, as Linux's kvm_riscv_gstage_map does.
 
-Sv39x4 or Sv48x4 (privileged spec, "Two-Stage Address Translation"): the root table is
+Sv39x4, Sv48x4 or Sv57x4 (privileged spec, "Two-Stage Address Translation"): the root table is
 16 KiB (2048 entries) and 16 KiB aligned; every leaf has U=1, since all G-stage accesses
 are checked as U-mode accesses; A and D are preset so no A/D fault ever reaches KVM.
 Tables come from a pool of host RAM the VM reserves for them.
@@ -12,7 +12,7 @@ from rvemu.errors import RvemuError
 
 PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D = 1, 2, 4, 8, 16, 64, 128
 PAGE = 4096
-MODES = {"sv39x4": (8, 3), "sv48x4": (9, 4)}   # hgatp MODE, levels
+MODES = {"sv39x4": (8, 3), "sv48x4": (9, 4), "sv57x4": (10, 5)}   # hgatp MODE, levels
 
 
 class GStageError(RvemuError):
