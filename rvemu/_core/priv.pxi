@@ -167,6 +167,8 @@ cdef int csr_read(HartState* h, uint32_t csr, uint64_t* out) noexcept nogil:
     cdef int i
     if ((csr >> 8) & 3) > h.priv:
         return 1
+    if is_vcsr(csr):
+        return v_csr_read(h, csr, out)
     if csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR:
         if not (h.ext & EXTM_F) or (h.mstatus & MSTATUS_FS) == 0:
             return 1
@@ -307,6 +309,8 @@ cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
     cdef int i
     if (csr >> 10) == 3:
         return 1  # read-only CSR
+    if is_vcsr(csr):
+        return v_csr_write(h, csr, v)
     if csr == CSR_FFLAGS:
         h.fflags = v & 0x1f
         set_fs_dirty(h)
@@ -321,7 +325,8 @@ cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
         mask = SSTATUS_MASK & ~((1ULL << 63) | (3ULL << 32) | (3ULL << 15))
         if not (h.ext & EXTM_F):
             mask &= ~MSTATUS_FS
-        mask &= ~MSTATUS_VS
+        if h.vu.reg == NULL:
+            mask &= ~MSTATUS_VS
         old = h.mstatus
         h.mstatus = (h.mstatus & ~mask) | (v & mask)
         if (old ^ h.mstatus) & (MSTATUS_SUM | MSTATUS_MXR):
@@ -362,6 +367,8 @@ cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
                 | MSTATUS_TW | MSTATUS_TSR)
         if h.ext & EXTM_F:
             mask |= MSTATUS_FS
+        if h.vu.reg != NULL:
+            mask |= MSTATUS_VS
         old = h.mstatus
         h.mstatus = (h.mstatus & ~mask) | (v & mask)
         if ((h.mstatus >> 11) & 3) == 2:  # MPP is WARL: 2 is reserved
