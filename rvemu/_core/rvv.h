@@ -396,18 +396,16 @@ static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
     uint8_t sat = 0;
     uint64_t i;
 
-    if (f6 == 0x27 && f3 == F3_IVI) {  /* vmv<nr>r.v: independent of vtype */
+    if (v->vill) ILL;
+    if (f6 == 0x27 && f3 == F3_IVI) {  /* vmv<nr>r.v (Spike also requires a valid vtype) */
         int n = rs1 + 1;
         if (!vm || (n != 1 && n != 2 && n != 4 && n != 8)) ILL;
         if ((rd & (n - 1)) || (rs2 & (n - 1))) ILL;
-        uint64_t evl = ((uint64_t)v->vlenb * n) >> (v->vill ? 0 : sl);
-        int esl = v->vill ? 0 : (int)sl;
-        if (v->vstart < evl && rd != rs2)
-            memmove(vd + (v->vstart << esl), vs2 + (v->vstart << esl), (size_t)((evl - v->vstart) << esl));
+        if (rd != rs2)
+            memmove(vd, vs2, (size_t)v->vlenb * n);
         v->vstart = 0;
         return RVV_OK;
     }
-    if (v->vill) ILL;
     /* shifts, slides, gathers take the unsigned immediate */
     if (f3 == F3_IVI && (f6 == 0x0c || f6 == 0x0e || f6 == 0x0f || (f6 >= 0x25 && f6 <= 0x2f && f6 != 0x27)))
         scalar = uimm;
@@ -806,7 +804,7 @@ arith:
             case 0x3b: r = (uint64_t)(sa * sb); break;
             case 0x3c: r = d + ua * ub; break;                           /* vwmaccu */
             case 0x3d: r = d + (uint64_t)(sa * sb); break;               /* vwmacc */
-            case 0x3e: r = d + (uint64_t)((int64_t)ua * sb); break;      /* vwmaccus: vs2 unsigned, rs1 signed */
+            case 0x3e: r = d + (uint64_t)((int64_t)ub * sa); break;      /* vwmaccus: rs1 unsigned, vs2 signed */
             default: r = d + (uint64_t)(sb * (int64_t)ua); break;        /* vwmaccsu: vs1 signed, vs2 unsigned */
             }
             rvv_put(vd, i, wl, r);
@@ -1297,6 +1295,9 @@ static int rvv_opv(RvvCtx *c)
     int f6 = (int)(w >> 26), vm = (w >> 25) & 1, rs2 = (w >> 20) & 31, rs1 = (w >> 15) & 31;
     int f3 = (w >> 12) & 7, rd = (w >> 7) & 31;
     if (c->v->reg == NULL) return RVV_ILLEGAL;
+    /* Arithmetic never stops part-way here, so a nonzero vstart is one this hart could not
+     * produce: illegal (the spec allows it; Spike does the same, vmv<nr>r.v included). */
+    if (c->v->vstart) return RVV_ILLEGAL;
     switch (f3) {
     case F3_IVV: case F3_IVX: case F3_IVI: return rvv_opi(c, f6, f3, vm, rd, rs1, rs2);
     case F3_MVV: case F3_MVX: return rvv_opm(c, f6, f3, vm, rd, rs1, rs2);
