@@ -25,9 +25,10 @@ HANDLER = BASE + 0x100
 TOHOST = BASE + 0x1000
 CODE = BASE + 0x2000
 DATA = BASE + 0x20_0000
-MEM = BASE + 0x200_0000     # scratch memory for loads/stores (compared too)
-MEM_SIZE = 0x1000
-SIG = BASE + 0x210_0000
+MEM = BASE + 0x200_0000     # memory for the loads/stores, compared as part of the signature
+MEM_SIZE = 0x10000
+SIG = MEM + MEM_SIZE
+RAM_END = BASE + 0x400_0000   # 64 MiB on both simulators
 HDR = 256                    # signature header bytes per case
 
 # x registers: s0 (x8) signature, s1 (x9) pointer, t0-t2 scratch, a0-a5 (x10-x15) operands
@@ -92,7 +93,7 @@ def build(cases, vlen, mem_init=b""):
             (DATA, data, None), (MEM, mem_init.ljust(MEM_SIZE, b"\0"), None),
             (SIG, b"", sig_size)]
     elf = make_elf(segs, CODE, symbols={"tohost": TOHOST, "fromhost": TOHOST + 8,
-                                        "begin_signature": SIG, "end_signature": SIG + sig_size})
+                                        "begin_signature": MEM, "end_signature": SIG + sig_size})
     return elf, sig_size, case_sig
 
 
@@ -119,7 +120,7 @@ def run_spike(elf, isa, vlen, sig_size, tmp):
             line = line.strip()
             if line:
                 out += int(line, 16).to_bytes(8, "little")
-    return bytes(out[:sig_size])
+    return bytes(out[MEM_SIZE:MEM_SIZE + sig_size]), bytes(out[:MEM_SIZE])
 
 
 FIELDS = ["mcause", "vstart", "vl", "vtype", "vxsat", "fflags", "mstatus"]
@@ -219,3 +220,45 @@ def random_case(rng, mnemonic, operands, vlen, *, fp=False, legal_bias=0.85):
         f = [rng.getrandbits(64) for _ in range(6)]
     return dict(insn=insn, vregs=regs, x=x, f=f, vtype=vt, avl=avl, vstart=vstart,
                 vxrm=rng.randrange(4), frm=rng.choice([0, 0, 1, 2, 3, 4]), mnemonic=mnemonic)
+
+
+_SEGMENTED = ("vle", "vse", "vlse", "vsse", "vlux", "vlox", "vsux", "vsox")
+
+
+def random_mem_case(rng, mnemonic, operands, vlen):
+    """A load/store case: a0 = base inside MEM (sometimes near the end of RAM, so
+    fault-only-first loads trim vl), a1 = stride, index registers with small offsets."""
+    c = random_case(rng, "vadd.vv", "vd,vs2,vs1,vm", vlen)
+    vlenb = vlen // 8
+    import re
+    eew = int(re.search(r"(\d+)", mnemonic.split(".")[0][2:]).group(1)) if re.search(r"\d", mnemonic) else 8
+    if mnemonic.startswith(("vl1", "vl2", "vl4", "vl8", "vs1", "vs2", "vs4", "vs8")):
+        eew = int(mnemonic.split("e")[-1].split(".")[0]) if "re" in mnemonic else 8
+    align = max(1, eew // 8)
+    base = MEM + rng.randrange(0x4000, 0xC000) // align * align
+    if rng.random() < 0.05:
+        base += rng.randrange(1, align) if align > 1 else 0      # misaligned
+    if "ff" in mnemonic and rng.random() < 0.5:
+        base = RAM_END - align * rng.randint(1, 40)
+    stride = rng.choice([0, align, 2 * align, -align, align * rng.randint(-8, 8), 3])
+    x = list(c["x"])
+    x[0] = base
+    x[1] = stride & ((1 << 64) - 1)
+    nf = 0
+    if mnemonic.startswith(_SEGMENTED) and rng.random() < 0.5:
+        nf = rng.randint(1, 7)
+    vd = rng.choice([8, 16, 24]) if rng.random() < 0.8 else rng.randrange(32)
+    vs2 = rng.choice([g for g in (8, 16, 24) if g != vd] or [0])
+    vm = 1 if rng.random() < 0.5 else 0
+    if mnemonic.startswith(("vl1", "vl2", "vl4", "vl8", "vs1", "vs2", "vs4", "vs8", "vlm", "vsm")):
+        vm = 1
+    insn = venc(mnemonic, vd=vd, vs2=vs2 if "vs2" in operands else 11, vs1=10, vm=vm, nf=nf)
+    regs = bytearray(c["vregs"])
+    if "vs2" in operands:                                     # small index offsets
+        ieew = eew // 8
+        for k in range(8 * vlenb // ieew):
+            off = rng.randrange(0, 0x2000)
+            off -= off % min(ieew, 8) if rng.random() < 0.9 else 0
+            regs[vs2 * vlenb + k * ieew: vs2 * vlenb + (k + 1) * ieew] = off.to_bytes(8, "little")[:ieew]
+    c.update(insn=insn, x=x, vregs=bytes(regs), mnemonic=mnemonic)
+    return c
