@@ -1177,7 +1177,11 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
     /* widening arithmetic (vfwadd..., vfwmacc..., vfwmaccbf16) */
     if (f6 >= 0x30) {
         int wl = sl + 1, wide2 = f6 == 0x34 || f6 == 0x36, bf = f6 == 0x3b;
-        if (bf) { if (!v->zvfbfwma || sl != 1) ILL; }
+        if (bf) {
+            if (!v->zvfbfwma || sl != 1) ILL;
+            if (!isvv && scalar == 0x7e00 && (c->f[rs1] >> 16) != 0xffffffffffffULL)
+                scalar = 0x7fc0;                      /* a bad NaN box reads as the BF16 canonical NaN */
+        }
         else if (!fp2_ok) ILL;
         if (f6 == 0x31 || f6 == 0x33 || f6 == 0x35 || f6 == 0x37 || f6 == 0x39 || f6 == 0x3a) ILL;
         if (ll + 1 > 3) ILL;
