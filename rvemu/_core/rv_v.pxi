@@ -280,7 +280,7 @@ cdef int exec_vmem(HartState* h, uint32_t w, uint64_t* x, bint st) noexcept nogi
         i = v.vstart
         while i < v.vl:
             if not vm and not ((vreg[i >> 3] >> (i & 7)) & 1):
-                if ones and not st:
+                if ones and v.vma and not st:
                     for f in range(nf):
                         memset(vreg + <uint64_t>(vd + f * nreg) * v.vlenb + (i << dl), 0xff, dsz)
                 i += 1
