@@ -60,6 +60,14 @@ def _check_vlen(isa, vlen):
     return vlen
 
 
+def _vreg(m, key):
+    """The vector register number named by key ('v0'..'v31') on a hart with a vector unit."""
+    if isinstance(key, str) and key[:1] == "v" and key[1:].isdigit() and int(key[1:]) < 32 \
+            and m.hart.v is not None and key == f"v{int(key[1:])}":
+        return int(key[1:])
+    return None
+
+
 class Machine:
     """A RISC-V machine: RAM at 0x8000_0000, CLINT, ns16550a UART, HTIF, test finisher.
 
@@ -320,6 +328,8 @@ class Machine:
             return self.hart.pc
         if key == "priv":
             return self.hart.priv
+        if _vreg(self, key) is not None:        # v0..v31: the register's bytes (element 0 first)
+            return bytes(self.hart.v[_vreg(self, key)])
         if key in CSR_BY_NAME:
             try:
                 return self.hart.csr_read(CSR_BY_NAME[key])
@@ -329,6 +339,14 @@ class Machine:
 
     def reg_write(self, name, value):
         key = name.lower() if isinstance(name, str) else name
+        if _vreg(self, key) is not None:        # v0..v31 from an int (little-endian) or bytes
+            n = self.hart.vlenb
+            raw = bytes(value) if isinstance(value, (bytes, bytearray)) else \
+                (int(value) & ((1 << (8 * n)) - 1)).to_bytes(n, "little")
+            if len(raw) != n:
+                raise RegisterError(f"{name} holds {n} bytes (VLEN {8 * n}), not {len(raw)}")
+            self.hart.v[_vreg(self, key)] = np.frombuffer(raw, dtype=np.uint8)
+            return
         value = int(value) & ((1 << 64) - 1)
         if key in X_INDEX:
             if X_INDEX[key] != 0:
