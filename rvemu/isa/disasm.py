@@ -89,7 +89,7 @@ def _fields(w):
         "imm_j": _sext((_bits(w, 31, 31) << 20) | (_bits(w, 19, 12) << 12)
                        | (_bits(w, 20, 20) << 11) | (_bits(w, 30, 21) << 1), 21),
         "shamt": _bits(w, 25, 20), "shamtw": _bits(w, 24, 20), "zimm": _bits(w, 19, 15),
-        "word": w,
+        "word": w, "simm5": _sext(_bits(w, 19, 15), 5),
     }
 
 
@@ -189,6 +189,7 @@ ALIASES = {
     "csrrci": [("csrc", "rd=0", "csr,zimm"), ("csrrc", "", "xd,csr,zimm")],
     "sfence.vma": [("sfence.vma", "rs1=0 rs2=0", ""), ("sfence.vma", "rs2=0", "xs1")],
 }
+ALIASES.update(disasm_v.ALIASES)
 for _t in "shd":
     ALIASES[f"fsgnj.{_t}"] = [(f"fmv.{_t}", "rs2=rs1", "fd,fs1")]
     ALIASES[f"fsgnjn.{_t}"] = [(f"fneg.{_t}", "rs2=rs1", "fd,fs1")]

@@ -57,3 +57,21 @@ def name(mnemonic, word):
         if mnemonic.startswith(prefix) and rest[:1].isdigit():
             return _SEGMENT[prefix].format(n=nf + 1) + rest
     return mnemonic
+
+
+# objdump's printing aliases of vector instructions (base -> [(name, conditions, operands)],
+# in rvemu.isa.disasm.ALIASES' format; rs1/rs2 are the vs1/vs2 fields)
+ALIASES = {
+    **{f"vl{n}re8.v": [(f"vl{n}r.v", "", "vd,(xs1)")] for n in (1, 2, 4, 8)},
+    "vrsub.vx": [("vneg.v", "rs1=0", "vd,vs2,vm")],
+    "vxor.vi": [("vnot.v", "simm5=-1", "vd,vs2,vm")],
+    "vnsrl.wx": [("vncvt.x.x.w", "rs1=0", "vd,vs2,vm")],
+    "vwadd.vx": [("vwcvt.x.x.v", "rs1=0", "vd,vs2,vm")],
+    "vwaddu.vx": [("vwcvtu.x.x.v", "rs1=0", "vd,vs2,vm")],
+    "vmand.mm": [("vmmv.m", "rs1=rs2", "vd,vs2")],
+    "vmxor.mm": [("vmclr.m", "rd=rs1 rs1=rs2", "vd")],
+    "vmxnor.mm": [("vmset.m", "rd=rs1 rs1=rs2", "vd")],
+    "vmnand.mm": [("vmnot.m", "rs1=rs2", "vd,vs2")],
+    "vfsgnjn.vv": [("vfneg.v", "rs1=rs2", "vd,vs2,vm")],
+    "vfsgnjx.vv": [("vfabs.v", "rs1=rs2", "vd,vs2,vm")],
+}
