@@ -45,6 +45,8 @@ class Workload:
     elf: str           # file name in guests/bench
     description: str
     sbi: bool = False  # S-mode payload with the built-in SBI firmware
+    isa: str = "rv64gc"
+    vlen: int | None = None
 
 
 WORKLOADS = {w.name: w for w in [
@@ -54,6 +56,9 @@ WORKLOADS = {w.name: w for w in [
     Workload("branchy", "branchy.elf", "parser, binary search, Collatz, switch, bytecode VM"),
     Workload("memcpy", "memcpy.elf", "byte/word/dword copy, shift-merge copy, memset, verify"),
     Workload("fpmix", "fpmix.elf", "n-body, dgemm (fma), single-precision polynomial (F/D)"),
+    Workload("vector", "vector.elf", "RVV kernels: memcpy, strlen, saxpy, dot, dgemm, reductions "
+             "(VLEN 256)", isa="rv64gcv", vlen=256),
+    Workload("vector_scalar", "vector_scalar.elf", "the vector kernels' scalar twins (RV64GC)"),
 ]}
 SBI_WORKLOAD = Workload("sbi_call", "sbi_call.elf",
                         "S-mode guest: SBI get_spec_version round trips", sbi=True)
@@ -113,7 +118,7 @@ def prepare(name, iters=None):
     default).  Returns (machine, bench_iters)."""
     from rvemu.machine.machine import Machine
     w = workload(name)
-    m = Machine(isa="rv64gc", ram=RAM, sbi=w.sbi)
+    m = Machine(isa=w.isa, ram=RAM, sbi=w.sbi, vlen=w.vlen)
     m.load_elf(elf_path(w))
     addr = m.symbols.get("bench_iters")
     if addr is None:

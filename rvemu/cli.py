@@ -52,7 +52,8 @@ def cmd_run(args):
     if args.kvm:
         return _run_kvm(args, console)
     m = Machine(isa=args.isa, ram=args.ram, misaligned=args.misaligned, svadu=args.svadu,
-                time_div=args.time_div, console=console, sbi=args.sbi)
+                time_div=args.time_div, console=console, sbi=args.sbi, vlen=args.vlen,
+                agnostic=args.agnostic)
     if args.bios is not None:
         m.load_elf(args.bios)          # M-mode firmware at its entry, a1 = device tree
         if args.kernel is not None:
@@ -209,6 +210,10 @@ def build_parser():
     r.add_argument("--misaligned", choices=("trap", "hw"), default="trap",
                    help="misaligned loads/stores trap (default) or are done in hardware")
     r.add_argument("--svadu", action="store_true", help="hardware A/D bit updates (Svadu)")
+    r.add_argument("--vlen", type=int, default=None, metavar="BITS",
+                   help="vector register length (power of two, default 128; needs V or Zve*)")
+    r.add_argument("--agnostic", choices=("undisturbed", "ones"), default="undisturbed",
+                   help="vector tail/mask-agnostic elements: left undisturbed (default) or set to all ones")
     r.add_argument("--time-div", type=int, default=100, metavar="N",
                    help="instructions per mtime tick (deterministic time; default 100)")
     r.add_argument("--no-stdin", dest="stdin", action="store_false",

@@ -160,7 +160,7 @@ def test_failed_load_leaves_machine_usable(tmp_path):
 BAD_ISAS = {
     "rv32gc": "RV32", "rv64": "no base", "rv64gq": "'q'", "rv64i_zfh": "requires 'f'",
     "rv64gc_zfoo": "unknown extension", "": "empty", "   ": "empty", "x86": "rv64",
-    "rv64gcv": "not implemented", "rv64e": "base must be", "rv64i_": "empty extension",
+    "rv64imacv": "requires 'd'", "rv64e": "base must be", "rv64i_": "empty extension",
     "rv64gw": "unknown extension letter",
 }
 
@@ -195,6 +195,9 @@ def test_bad_ram_size(ram, capsys):
     (dict(board="sifive_u"), "board"), (dict(misaligned="maybe"), "misaligned"),
     (dict(time_div=0), "time_div"), (dict(time_div="fast"), "time_div"),
     (dict(vlen=128), "vlen"), (dict(isa="rv64imac_zicsr", sbi=False, ram="64K"), None),
+    (dict(isa="rv64gcv", vlen=96), "power of two"), (dict(isa="rv64gcv", vlen=64), "Zvl128b"),
+    (dict(isa="rv64gcv_zvl512b", vlen=256), "512"), (dict(isa="rv64gcv", agnostic="some"), "agnostic"),
+    (dict(isa="rv64gc_zve64d", vlen=64, ram="64K"), None),
 ])
 def test_bad_machine_options(kwargs, words):
     if words is None:                 # a valid configuration, for contrast

@@ -112,6 +112,7 @@ OUR_FILES = [
     "rv_zfh", "rv64_zfh", "rv_zfhmin", "rv_d_zfhmin", "rv_zfbfmin", "rv_zicsr",
     "rv_zifencei", "rv_zicntr", "rv_system", "rv_s", "rv_c", "rv64_c", "rv_c_d",
     "rv_h", "rv64_h",
+    "rv_v", "rv_zvfbfmin", "rv_zvfbfwma",
 ]
 
 # Official mnemonics in those files that we deliberately leave out: {name: reason}.

@@ -43,9 +43,10 @@ def test_host_mirrors_hart_and_unknown_ids_are_absent():
     host_ids = {U.ISA_EXT_NAMES[i] for i in v.vm.host.ids()}
     assert host_ids == {"A", "C", "D", "F", "H", "I", "M", "SSTC", "ZICNTR", "ZICSR",
                         "ZIFENCEI", "ZIHPM", "ZFH", "ZFHMIN", "SVADU", "ZAAMO", "ZALRSC",
-                        "ZFBFMIN"}
+                        "ZFBFMIN", "V", "ZVFH", "ZVFHMIN", "ZVFBFMIN", "ZVFBFWMA"}
     assert get(v, "H") == 0      # the host has H, but enabling it is refused (no nesting)
-    for n in ("V", "ZVFH", "ZBA", "SSAIA"):               # not known or not implemented yet
+    assert get(v, "V") == 1 and get(v, "ZVFH") == 1
+    for n in ("ZBA", "SSAIA"):                            # not known or not implemented yet
         raises_errno(ENOENT, get, v, n)
         raises_errno(ENOENT, put, v, n, 1)
     raises_errno(ENOENT, v.get_one_reg, U.isa_ext_reg(78))
@@ -123,7 +124,7 @@ def test_linux_single_values_and_ran():
 
 
 def test_linux_multi():
-    v = vcpu_for()
+    v = vcpu_for("rv64gc_zicntr_zihpm_zfh_zfbfmin_sstc_svadu")   # a fixed host, no V
     en0 = v.get_one_reg(U.isa_ext_reg(0, EN))
     en1 = v.get_one_reg(U.isa_ext_reg(1, EN))
     assert en0 == ids_mask(["A", "C", "D", "F", "I", "M", "SSTC", "ZICNTR", "ZICSR", "ZIFENCEI",

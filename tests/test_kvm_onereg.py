@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvm_support import future_extensions, raises_errno, snapshot, vcpu_for  # noqa: F401
+from kvm_support import (SCALAR_HOST, future_extensions, raises_errno, snapshot,  # noqa: F401
+                         vcpu_for)
 from rvemu.kvm import KvmError
 from rvemu.kvm import uapi as U
 
@@ -16,7 +17,7 @@ M64 = (1 << 64) - 1
 
 @pytest.fixture
 def vcpu():
-    return vcpu_for()
+    return vcpu_for(SCALAR_HOST)
 
 
 def resize(rid, nbytes):

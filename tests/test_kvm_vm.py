@@ -5,7 +5,7 @@ import errno
 import numpy as np
 import pytest
 
-from kvm_support import future_extensions, raises_errno, vcpu_for  # noqa: F401
+from kvm_support import SCALAR_HOST, future_extensions, raises_errno, vcpu_for  # noqa: F401
 from rvemu.kvm import Kvm
 from rvemu.kvm import uapi as U
 
@@ -193,7 +193,7 @@ def test_first_run_configuration(future_extensions):
 
 
 def test_reset_state():
-    v = vcpu_for()
+    v = vcpu_for(SCALAR_HOST)
     c = v.ctx
     assert c.mode == 1 and c.vstimecmp == (1 << 64) - 1 and c.timer_state == 0
     assert c.x.dtype == np.uint64 and c.f.dtype == np.uint64 and c.x.shape == (32,)

@@ -27,6 +27,11 @@ TARGETS = [
     _t("branchy", ["bench/branchy.c", "bench/branchy_kernels.c"]),
     _t("memcpy", ["bench/memcpy.c", "bench/memcpy_kernels.c"]),
     _t("fpmix", ["bench/fpmix.c", "bench/fp_kernels.c"]),
+    # RVV kernels and the same driver running their scalar twins (QEMU: -cpu rv64,v=true)
+    dict(_t("vector", ["bench/vector.c", "bench/vector_kernels.c"], march="rv64gcv"),
+         qemu={"machine": "spike", "exit": 0, "cpu": "rv64,v=true,vlen=128,elen=64"}),
+    dict(_t("vector_scalar", ["bench/vector.c", "bench/vector_kernels.c"]),
+         cflags=_FLAGS + ["-DVEC_SCALAR_ONLY"]),
     # S-mode SBI payload (Python boundary: SBI call round trip); on QEMU it
     # runs under OpenSBI (virt, -bios default).
     {"out": "bench/sbi_call.elf",

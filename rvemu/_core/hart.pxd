@@ -1,5 +1,5 @@
 # The hart's state: one C struct, reached through a raw pointer on the hot path.
-from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int32_t, int64_t
+from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int8_t, int32_t, int64_t
 
 cdef enum:
     TLB_SIZE = 256               # entries per direct-mapped software TLB
@@ -8,6 +8,29 @@ cdef enum:
     NUM_PMP = 16                 # implemented PMP entries
     NUM_HPM = 29                 # mhpmcounter3..31
     PAGE_SLOTS = 2050            # 2048 decode slots per page + 2 page-end sentinels
+
+cdef extern from "rvv.h":
+    ctypedef struct RvvState:    # the vector unit's state (rvv.h has the field comments)
+        uint8_t* reg
+        uint64_t vl
+        uint64_t vtype
+        uint64_t vstart
+        uint64_t vlmax
+        uint32_t vlenb
+        uint8_t vxrm
+        uint8_t vxsat
+        uint8_t vill
+        uint8_t sl
+        int8_t ll
+        uint8_t vta
+        uint8_t vma
+        uint8_t ones
+        uint8_t elen_l
+        uint8_t fp_sl
+        uint8_t zvfhmin
+        uint8_t zvfbfmin
+        uint8_t zvfbfwma
+        uint8_t full_v
 
 ctypedef struct Insn:            # one decoded instruction (16 bytes)
     uint16_t op                  # handler id (OP_*), 0 = not decoded yet
@@ -171,3 +194,4 @@ ctypedef struct HartState:
     Insn tmp_insn[3]             # an instruction that crosses a page, then 2 page-end sentinels
     Insn refetch[3]              # page-end sentinels: "look up pc and check events"
     Insn exc_slot                # sentinel: "raise trap_cause/trap_tval at pc"
+    RvvState vu                  # vector unit: vl, vtype, vstart, vxrm, vxsat, register file pointer

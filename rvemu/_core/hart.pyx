@@ -29,6 +29,7 @@ include "decode.pxi"
 include "lsu.pxi"
 include "rv_a.pxi"
 include "rv_f.pxi"
+include "rv_v.pxi"
 include "system.pxi"
 include "rv_h.pxi"
 include "nacl.pxi"
@@ -50,9 +51,11 @@ cdef class Hart:
     cdef uint64_t _npages
     cdef readonly object x      # NumPy uint64 view of x0..x31 (and the x0 sink)
     cdef readonly object f      # NumPy uint64 view of f0..f31
+    cdef readonly object v      # NumPy uint8 (32, vlenb) view of v0..v31 (None without V/Zve*)
 
     def __cinit__(self, ram, uint64_t ram_base, uint64_t ext_mask, uint64_t misa,
-                  uint64_t hartid=0, uint64_t time_div=100, bint misaligned_hw=False):
+                  uint64_t hartid=0, uint64_t time_div=100, bint misaligned_hw=False,
+                  uint32_t vlen=0):
         cdef uintptr_t addr
         cdef uint64_t off
         cdef int i
@@ -82,6 +85,23 @@ cdef class Hart:
         self.h.misaligned_hw = misaligned_hw
         self.h.ialign_mask = 0 if (ext_mask & EXTM_C) else 2
         self.h.exc_slot.op = OP_EXCEPTION
+        self.v = None
+        if ext_mask & EXTM_ZVE32X:
+            # the vector register file exists only with a vector extension: 32 x vlenb bytes
+            if vlen < 32 or vlen > 65536 or (vlen & (vlen - 1)):
+                raise ValueError(f"VLEN must be a power of two from 32 to 65536, not {vlen}")
+            self.v = np.zeros((32, vlen // 8), dtype=np.uint8)
+            self.h.vu.reg = <uint8_t*><uintptr_t>self.v.ctypes.data
+            self.h.vu.vlenb = vlen // 8
+            self.h.vu.elen_l = 3 if ext_mask & EXTM_ZVE64X else 2
+            self.h.vu.fp_sl = ((2 if ext_mask & EXTM_ZVFH else 0) | (4 if ext_mask & EXTM_ZVE32F else 0)
+                               | (8 if ext_mask & EXTM_ZVE64D else 0))
+            self.h.vu.zvfhmin = (ext_mask & EXTM_ZVFHMIN) != 0
+            self.h.vu.zvfbfmin = (ext_mask & EXTM_ZVFBFMIN) != 0
+            self.h.vu.zvfbfwma = (ext_mask & EXTM_ZVFBFWMA) != 0
+            self.h.vu.full_v = (ext_mask & EXTM_V) != 0
+        elif vlen:
+            raise ValueError("a VLEN needs a vector extension (V or Zve*)")
         for i in range(3):
             self.h.refetch[i].op = OP_PAGE_END
             self.h.tmp_insn[i].op = OP_PAGE_END
@@ -114,6 +134,11 @@ cdef class Hart:
         h.stimecmp = 0xffffffffffffffffULL
         h.msip = 0
         h.fflags = h.frm = 0
+        if h.vu.reg != NULL:  # vtype.vill = 1, vl = 0 (unpriv "Vector extension reset")
+            memset(h.vu.reg, 0, 32 * h.vu.vlenb)
+            rvv_set_vtype(&h.vu, 1ULL << 63)
+            h.vu.vl = h.vu.vstart = 0
+            h.vu.vxrm = h.vu.vxsat = 0
         h.reserved_valid = 0
         h.virt = 0
         h.hstatus = h.hedeleg = h.hideleg = h.hvip = h.hcounteren = h.henvcfg = 0
@@ -256,6 +281,19 @@ cdef class Hart:
                 tlb_flush_all(self.h)
             self.h.virt = 1 if v else 0
 
+    property vlenb:
+        def __get__(self):
+            """VLEN / 8, or 0 without a vector extension."""
+            return self.h.vu.vlenb if self.h.vu.reg != NULL else 0
+
+    property vector_agnostic_ones:
+        """Agnostic policy: True writes all ones into tail/inactive elements whose vtype
+        says agnostic (as Spike's and QEMU's option); False (default) leaves them undisturbed."""
+        def __get__(self):
+            return bool(self.h.vu.ones)
+        def __set__(self, bint value):
+            self.h.vu.ones = value
+
     property instret:
         def __get__(self):
             return self.h.instret
@@ -329,6 +367,8 @@ cdef class Hart:
         self.h.virt = 0
         if fp_csr:
             self.h.mstatus |= MSTATUS_FS
+        if is_vcsr(csr):
+            self.h.mstatus |= MSTATUS_VS
         try:
             if csr_read(self.h, csr, &v):
                 raise KeyError(f"CSR {csr:#x} is not implemented")
@@ -345,11 +385,15 @@ cdef class Hart:
         cdef uint8_t saved = self.h.priv
         cdef uint8_t saved_virt = self.h.virt
         cdef uint64_t saved_fs = self.h.mstatus & (MSTATUS_FS | MSTATUS_SD)
+        cdef uint64_t saved_vs = self.h.mstatus & (MSTATUS_VS | MSTATUS_FS | MSTATUS_SD)
         cdef bint fp_csr = csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR
+        cdef bint v_csr = is_vcsr(csr)
         self.h.priv = 3
         self.h.virt = 0
         if fp_csr:
             self.h.mstatus |= MSTATUS_FS
+        if v_csr:
+            self.h.mstatus |= MSTATUS_VS
         try:
             if csr_read(self.h, csr, &v) or csr_write(self.h, csr, value):
                 raise KeyError(f"CSR {csr:#x} is not implemented or read-only")
@@ -358,6 +402,8 @@ cdef class Hart:
             self.h.virt = saved_virt
             if fp_csr:
                 self.h.mstatus = (self.h.mstatus & ~(MSTATUS_FS | MSTATUS_SD)) | saved_fs
+            if v_csr:
+                self.h.mstatus = (self.h.mstatus & ~(MSTATUS_VS | MSTATUS_FS | MSTATUS_SD)) | saved_vs
         tlb_flush_all(self.h)
         self.h.check_now = 1
 

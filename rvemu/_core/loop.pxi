@@ -470,6 +470,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 r = exec_hyp(h, d, x)
                 if r == CAUSE_ILLEGAL_INSTRUCTION + 1 or r == CAUSE_VIRTUAL_INSTRUCTION + 1:
                     h.trap_tval = d.raw
+            elif op >= OP_VSETVLI and op <= OP_VSTORE:
+                r = exec_vector(h, d, x)
             else:  # OP_ILLEGAL and anything this hart does not implement
                 r = CAUSE_ILLEGAL_INSTRUCTION + 1
                 h.trap_tval = d.raw

@@ -307,6 +307,8 @@ cdef int csr_read(HartState* h, uint32_t csr, uint64_t* out) noexcept nogil:
     i = csr_access_check(h, &csr)
     if i:
         return i
+    if is_vcsr(csr):
+        return v_csr_read(h, csr, out)
     if csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR:
         if not (h.ext & EXTM_F) or fs_off(h):
             return 1
@@ -457,6 +459,8 @@ cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
     if h.virt and ((csr >= 0x100 and csr <= 0x105) or (csr >= 0x140 and csr <= 0x144)
                    or csr == 0x14D or csr == 0x180):
         csr += 0x100  # the VS CSR behind the S CSR number (as in csr_access_check)
+    if is_vcsr(csr):
+        return v_csr_write(h, csr, v)
     if csr == CSR_FFLAGS:
         h.fflags = v & 0x1f
         set_fs_dirty(h)
@@ -471,7 +475,8 @@ cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
         mask = SSTATUS_MASK & ~((1ULL << 63) | (3ULL << 32) | (3ULL << 15))
         if not (h.ext & EXTM_F):
             mask &= ~MSTATUS_FS
-        mask &= ~MSTATUS_VS
+        if h.vu.reg == NULL:
+            mask &= ~MSTATUS_VS
         old = h.mstatus
         h.mstatus = (h.mstatus & ~mask) | (v & mask)
         if (old ^ h.mstatus) & (MSTATUS_SUM | MSTATUS_MXR):
@@ -521,6 +526,8 @@ cdef int csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
             mask |= MSTATUS_FS
         if h.ext & EXTM_H:
             mask |= MSTATUS_MPV | MSTATUS_GVA
+        if h.vu.reg != NULL:
+            mask |= MSTATUS_VS
         old = h.mstatus
         h.mstatus = (h.mstatus & ~mask) | (v & mask)
         if ((h.mstatus >> 11) & 3) == 2:  # MPP is WARL: 2 is reserved

@@ -123,7 +123,8 @@ cdef int h_csr_write(HartState* h, uint32_t csr, uint64_t v) noexcept nogil:
         mask = VSSTATUS_MASK
         if not (h.ext & EXTM_F):
             mask &= ~MSTATUS_FS
-        mask &= ~MSTATUS_VS
+        if h.vu.reg == NULL:
+            mask &= ~MSTATUS_VS
         old = h.vsstatus
         h.vsstatus = sd_fixup((h.vsstatus & ~mask) | (v & mask))
         if h.virt and (old ^ h.vsstatus) & (MSTATUS_SUM | MSTATUS_MXR):

@@ -8,7 +8,7 @@ import os
 import re
 import sys
 
-from rvemu.isa import causes, csrs, encodings, extensions
+from rvemu.isa import causes, csrs, encodings, encodings_v, extensions
 
 # Ops the decoder produces that are not table entries: 0 means "slot not decoded yet".
 SPECIAL_OPS = ["decode", "crosspage", "page_end", "breakpoint", "exception", "illegal", "nop", "li", "mv"]
@@ -16,8 +16,15 @@ SPECIAL_OPS = ["decode", "crosspage", "page_end", "breakpoint", "exception", "il
 IMM_KINDS = ["none", "i", "s", "b", "u", "j", "shamt", "shamtw", "csr"]
 
 
+def scalar_entries():
+    """The entries that get one op each: everything but the vector mnemonics, which
+    decode to the coarse ops of encodings_v.COARSE (the vector unit decodes further)."""
+    return [e for e in encodings.ALL if e[0] not in encodings_v.NAMES]
+
+
 def op_list():
-    return SPECIAL_OPS + [encodings.handler_name(m) for m, *_ in encodings.ALL]
+    return (SPECIAL_OPS + [encodings.handler_name(m) for m, *_ in scalar_entries()]
+            + list(encodings_v.COARSE_OPS))
 
 
 def imm_kind(operands):
@@ -65,11 +72,13 @@ def generate():
     out.append("")
     out.append("cdef enum:")
     for e in extensions.EXTENSIONS:
-        out.append(f"    EXT_{e.name.upper()} = {extensions.EXT_BIT[e.name]}")
+        if e.name in extensions.EXT_BIT:
+            out.append(f"    EXT_{e.name.upper()} = {extensions.EXT_BIT[e.name]}")
     out.append("")
     out.append("cdef enum:")
     for e in extensions.EXTENSIONS:
-        out.append(f"    EXTM_{e.name.upper()} = {1 << extensions.EXT_BIT[e.name]}")
+        if e.name in extensions.EXT_BIT:
+            out.append(f"    EXTM_{e.name.upper()} = {1 << extensions.EXT_BIT[e.name]}")
     out.append("")
     out.append("cdef enum:")
     for name, num, _ in csrs.CSRS:
@@ -84,7 +93,8 @@ def generate():
 
     # decode_op: match the word against each entry of its major opcode (bits 6:0).
     groups = {}
-    for m, bits, operands, ext in encodings.ALL:
+    decode_rows = scalar_entries() + [(op, bits, "", "zve32x") for op, bits in encodings_v.COARSE]
+    for m, bits, operands, ext in decode_rows:
         mask, match, width = encodings.mask_match(bits)
         if width != 32:
             continue
@@ -102,12 +112,12 @@ def generate():
     out.append("")
 
     conds = {}
-    for m, bits, operands, ext in encodings.ALL:
+    for m, bits, operands, ext in scalar_entries() + [(op, "", "", "zve32x") for op in encodings_v.COARSE_OPS]:
         conds.setdefault(_ext_condition(ext), []).append(encodings.handler_name(m))
     out += _op_lookup("cdef inline bint op_allowed(uint16_t op, uint64_t ext) noexcept nogil:",
                       "Is the op provided by an extension in the mask ``ext``?", conds, "True")
     kinds = {}
-    for m, bits, operands, ext in encodings.ALL:
+    for m, bits, operands, ext in scalar_entries():
         kind = imm_kind(operands)
         if kind != "none":
             kinds.setdefault(f"IMM_{kind.upper()}", []).append(encodings.handler_name(m))
@@ -116,7 +126,7 @@ def generate():
 
     out.append("cdef inline bint op_writes_x(uint16_t op) noexcept nogil:")
     out.append('    """Does the op write integer register rd? (x0 destinations go to a sink.)"""')
-    names = [encodings.handler_name(m) for m, b, operands, e in encodings.ALL
+    names = [encodings.handler_name(m) for m, b, operands, e in scalar_entries()
              if re.match(r"xd\b", operands)]
     out.append("    return " + " or ".join(f"op == OP_{n.upper()}" for n in names))
     out.append("")

@@ -7,6 +7,10 @@ privileged spec's CSR listing (and riscv-opcodes' csrs.csv, which a test compare
 CSRS = [
     # Unprivileged floating-point and counters
     ("fflags", 0x001, "f"), ("frm", 0x002, "f"), ("fcsr", 0x003, "f"),
+    # Unprivileged vector CSRs
+    ("vstart", 0x008, "zve32x"), ("vxsat", 0x009, "zve32x"), ("vxrm", 0x00A, "zve32x"),
+    ("vcsr", 0x00F, "zve32x"), ("vl", 0xC20, "zve32x"), ("vtype", 0xC21, "zve32x"),
+    ("vlenb", 0xC22, "zve32x"),
     ("cycle", 0xC00, "zicntr"), ("time", 0xC01, "zicntr"), ("instret", 0xC02, "zicntr"),
     *[(f"hpmcounter{i}", 0xC00 + i, "zihpm") for i in range(3, 32)],
     # Supervisor

@@ -27,7 +27,7 @@ import io
 from elftools.elf.elffile import ELFFile
 
 from rvemu.errors import ElfError
-from rvemu.isa import csrs, encodings, rvc
+from rvemu.isa import csrs, disasm_v, encodings, rvc
 from rvemu.isa.regs import F_ABI, X_ABI
 
 __all__ = ["disassemble", "disassemble_elf", "decode"]
@@ -89,6 +89,7 @@ def _fields(w):
         "imm_j": _sext((_bits(w, 31, 31) << 20) | (_bits(w, 19, 12) << 12)
                        | (_bits(w, 20, 20) << 11) | (_bits(w, 30, 21) << 1), 21),
         "shamt": _bits(w, 25, 20), "shamtw": _bits(w, 24, 20), "zimm": _bits(w, 19, 15),
+        "word": w, "simm5": _sext(_bits(w, 19, 15), 5),
     }
 
 
@@ -188,6 +189,7 @@ ALIASES = {
     "csrrci": [("csrc", "rd=0", "csr,zimm"), ("csrrc", "", "xd,csr,zimm")],
     "sfence.vma": [("sfence.vma", "rs1=0 rs2=0", ""), ("sfence.vma", "rs2=0", "xs1")],
 }
+ALIASES.update(disasm_v.ALIASES)
 for _t in "shd":
     ALIASES[f"fsgnj.{_t}"] = [(f"fmv.{_t}", "rs2=rs1", "fd,fs1")]
     ALIASES[f"fsgnjn.{_t}"] = [(f"fneg.{_t}", "rs2=rs1", "fd,fs1")]
@@ -259,6 +261,8 @@ def _base_form(mnemonic, f, aliases):
             ops = ",".join(t for t in ops.split(",") if t != "rm")
     if mnemonic.startswith(("lr.", "sc.", "amo")):
         name += {(0, 0): "", (1, 0): ".aq", (0, 1): ".rl", (1, 1): ".aqrl"}[f["aq"], f["rl"]]
+    if mnemonic.startswith("v"):
+        name = disasm_v.name(name, f["word"])
     return name, ops
 
 
@@ -313,6 +317,9 @@ def _operand(token, f, pc, target):
         return ROUNDING_MODES[f["rm"]]
     if token in ("pred", "succ"):
         return _fence_set(f[token])
+    text = disasm_v.operand(token, f["word"])
+    if text is not None:
+        return text
     raise ValueError(f"unknown operand token {token!r}")
 
 
@@ -345,6 +352,7 @@ def _text(p, pc, target):
             out.append((one(imm) if imm else "") + f"({one(reg)})")
         else:
             out.append(one(token))
+    out = [o for o in out if o != ""]  # an unmasked vector op's vm operand prints nothing
     return f"{p.name}\t{','.join(out)}" if out else p.name
 
 

@@ -15,6 +15,7 @@ class Extension:
     misa: str = ""              # single-letter extensions set this misa bit
     implemented: bool = True    # parsed and validated, but rejected if not implemented yet
     extra: dict = field(default_factory=dict)
+    bundle: bool = False        # a name for its implies (or a parameter): takes no mask bit
 
 
 EXTENSIONS = [
@@ -37,12 +38,35 @@ EXTENSIONS = [
     Extension("zalrsc", "load-reserved/store-conditional"),
     Extension("sstc", "supervisor timer compare", requires=("s",)),
     Extension("svadu", "hardware A/D bit updates"),
-    Extension("v", "vector", requires=("d",), implemented=False, misa="V"),
+    Extension("v", "vector", requires=("d",), implies=("zve64d", "zvl128b"), misa="V"),
     Extension("h", "hypervisor", requires=("s",), misa="H"),
 ]
 
+# Vector subsets and the vector FP16/BF16 extensions (unpriv "Zve*: Vector Extensions for
+# Embedded Processors", zvfh/zvfhmin/zvfbfmin/zvfbfwma); the Zvl<N>b names are bundles
+# that state a minimum VLEN and take no mask bit.
+EXTENSIONS += [
+    Extension("zve32x", "vector, 32-bit integer elements", requires=("zicsr",),
+              implies=("zvl32b",)),
+    Extension("zve32f", "vector, FP32 elements", requires=("f",), implies=("zve32x",)),
+    Extension("zve64x", "vector, 64-bit integer elements", implies=("zve32x", "zvl64b")),
+    Extension("zve64f", "vector, 64-bit integer and FP32 elements", implies=("zve64x", "zve32f")),
+    Extension("zve64d", "vector, FP64 elements", requires=("d",), implies=("zve64f",)),
+    Extension("zvfhmin", "vector FP16 conversions", requires=("zve32f",)),
+    Extension("zvfh", "vector FP16 arithmetic", requires=("zve32f", "zfhmin"),
+              implies=("zvfhmin",)),
+    Extension("zvfbfmin", "vector BF16 conversions", requires=("zve32f",)),
+    Extension("zvfbfwma", "vector BF16 widening multiply-add", requires=("zvfbfmin", "zfbfmin")),
+]
+ZVL = {f"zvl{n}b": n for n in (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
+                               65536)}
+EXTENSIONS += [Extension(name, f"VLEN >= {n}", bundle=True,
+                         implies=(f"zvl{n // 2}b",) if n > 32 else ())
+               for name, n in ZVL.items()]
+
 BY_NAME = {e.name: e for e in EXTENSIONS}
-EXT_BIT = {e.name: i for i, e in enumerate(EXTENSIONS)}
+EXT_BIT = {e.name: i for i, e in enumerate(e for e in EXTENSIONS if not e.bundle)}
+assert len(EXT_BIT) <= 64, "the extension mask is 64 bits wide"
 
 # "g" is shorthand for imafd_zicsr_zifencei (unpriv "RV32G/RV64G").
 G_EXPANSION = ("i", "m", "a", "f", "d", "zicsr", "zifencei")

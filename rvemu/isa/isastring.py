@@ -26,7 +26,8 @@ class Isa:
     def mask(self):
         m = 0
         for n in self.names:
-            m |= 1 << EXT_BIT[n]
+            if n in EXT_BIT:  # bundles (Zvl<N>b) take no bit
+                m |= 1 << EXT_BIT[n]
         return m
 
     @property

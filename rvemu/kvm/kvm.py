@@ -11,10 +11,19 @@ from rvemu.kvm.vm import Vm
 _GPA_BITS = {8: 41, 9: 50, 10: 59}      # satp_mode (Sv39/48/57) -> G-stage Sv39x4/48x4/57x4
 
 
-def default_host_names():
+def default_host_names(vlen=256):
     """The hart's ISA when nothing is given: every extension the hart knows and implements
-    (rvemu/isa/extensions.py), so V, H and the ZV* extensions appear once implemented."""
-    return frozenset(e.name for e in EXTENSIONS if e.implemented)
+    (rvemu/isa/extensions.py), so V, H and the ZV* extensions appear once implemented;
+    of the Zvl<N>b names only those the host's VLEN satisfies."""
+    out = set()
+    for e in EXTENSIONS:
+        if not e.implemented:
+            continue
+        if e.name.startswith("zvl") and e.name.endswith("b"):
+            if int(e.name[3:-1]) > vlen:
+                continue
+        out.add(e.name)
+    return frozenset(out)
 
 
 class Kvm:
@@ -36,7 +45,7 @@ class Kvm:
     def __init__(self, host=None, *, vlen=None, pmu=True, timebase=10_000_000, mvendorid=0,
                  marchid=0, mimpid=0, satp_mode=10, cbo_block_size=64, hw_pte_young=None,
                  v_user_allowed=True, host_cpus=1):
-        names, mvlen = self._host_names(host)
+        names, mvlen = self._host_names(host, vlen)
         vlen = vlen if vlen is not None else (mvlen or 256)
         if not isinstance(vlen, int) or vlen < 128 or vlen & (vlen - 1) or vlen > 2048:
             raise KvmError(errno.EINVAL, f"host VLEN must be a power of two in 128..2048 bits, not {vlen!r}")
@@ -54,9 +63,9 @@ class Kvm:
         self.vms = []
 
     @staticmethod
-    def _host_names(host):
+    def _host_names(host, vlen=None):
         if host is None:
-            return default_host_names(), None
+            return default_host_names(vlen or 256), None
         if isinstance(host, str):
             from rvemu.isa.isastring import parse_isa
             return parse_isa(host).names, None

@@ -38,6 +38,36 @@ class RunResult:
         return self.instructions / self.seconds / 1e6 if self.seconds > 0 else 0.0
 
 
+def _check_vlen(isa, vlen):
+    """The VLEN in bits for isa (None without a vector extension); ConfigError if vlen
+    does not suit it. The default is 128 (as Spike and QEMU), or the ISA's Zvl<N>b."""
+    from rvemu.isa.extensions import ZVL
+    if "zve32x" not in isa:
+        if vlen is not None:
+            raise ConfigError(f"vlen={vlen} needs a vector extension: add 'v' (or a zve*) to the ISA "
+                              f"string, e.g. 'rv64gcv'")
+        return None
+    need = max([n for name, n in ZVL.items() if name in isa] or [32])
+    if vlen is None:
+        return max(128, need)
+    if not isinstance(vlen, int) or isinstance(vlen, bool) or vlen < 32 or vlen > 65536 \
+            or vlen & (vlen - 1):
+        raise ConfigError(f"vlen must be a power of two from 32 to 65536 bits, not {vlen!r}")
+    if vlen < need:
+        raise ConfigError(f"vlen={vlen} is below the ISA's minimum VLEN of {need} "
+                          f"({'V requires Zvl128b' if 'v' in isa else 'Zvl' + str(need) + 'b'}); "
+                          f"use vlen >= {need}")
+    return vlen
+
+
+def _vreg(m, key):
+    """The vector register number named by key ('v0'..'v31') on a hart with a vector unit."""
+    if isinstance(key, str) and key[:1] == "v" and key[1:].isdigit() and int(key[1:]) < 32 \
+            and m.hart.v is not None and key == f"v{int(key[1:])}":
+        return int(key[1:])
+    return None
+
+
 class Machine:
     """A RISC-V machine: RAM at 0x8000_0000, CLINT, ns16550a UART, HTIF, test finisher.
 
@@ -48,7 +78,8 @@ class Machine:
     """
 
     def __init__(self, isa="rv64gc", ram="256M", *, board="virt", vlen=None,
-                 misaligned="trap", svadu=False, time_div=100, console=None, sbi=False):
+                 misaligned="trap", svadu=False, time_div=100, console=None, sbi=False,
+                 agnostic="undisturbed"):
         if board != "virt":
             raise ConfigError(f"unknown board {board!r}; available: 'virt'")
         if misaligned not in ("trap", "hw"):
@@ -56,15 +87,18 @@ class Machine:
         if not isinstance(time_div, int) or time_div <= 0:
             raise ConfigError("time_div must be a positive number of instructions per tick")
         self.isa = parse_isa(isa)
-        if vlen is not None:
-            raise ConfigError("vlen needs the V extension, which is not implemented yet")
+        self.vlen = _check_vlen(self.isa, vlen)
+        if agnostic not in ("undisturbed", "ones"):
+            raise ConfigError(f"agnostic must be 'undisturbed' or 'ones', not {agnostic!r}")
         if svadu and "svadu" not in self.isa:
             self.isa = parse_isa(isa + "_svadu")
         self.ram_size = parse_size(ram)
         self.ram_base = RAM_BASE
         self.ram = np.zeros(self.ram_size, dtype=np.uint8)
         self.hart = Hart(self.ram, RAM_BASE, self.isa.mask, self.isa.misa,
-                         time_div=time_div, misaligned_hw=(misaligned == "hw"))
+                         time_div=time_div, misaligned_hw=(misaligned == "hw"),
+                         vlen=self.vlen or 0)
+        self.hart.vector_agnostic_ones = agnostic == "ones"
         # one hart and no device that raises interrupts: a WFI with nothing armed is final
         self.hart.wfi_exit = True
         if svadu:
@@ -296,6 +330,8 @@ class Machine:
             return self.hart.priv
         if key == "virt":
             return self.hart.virt
+        if _vreg(self, key) is not None:        # v0..v31: the register's bytes (element 0 first)
+            return bytes(self.hart.v[_vreg(self, key)])
         if key in CSR_BY_NAME:
             try:
                 return self.hart.csr_read(CSR_BY_NAME[key])
@@ -305,6 +341,14 @@ class Machine:
 
     def reg_write(self, name, value):
         key = name.lower() if isinstance(name, str) else name
+        if _vreg(self, key) is not None:        # v0..v31 from an int (little-endian) or bytes
+            n = self.hart.vlenb
+            raw = bytes(value) if isinstance(value, (bytes, bytearray)) else \
+                (int(value) & ((1 << (8 * n)) - 1)).to_bytes(n, "little")
+            if len(raw) != n:
+                raise RegisterError(f"{name} holds {n} bytes (VLEN {8 * n}), not {len(raw)}")
+            self.hart.v[_vreg(self, key)] = np.frombuffer(raw, dtype=np.uint8)
+            return
         value = int(value) & ((1 << 64) - 1)
         if key in X_INDEX:
             if X_INDEX[key] != 0:
