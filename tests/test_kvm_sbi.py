@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from kvm_support import vcpu_for
+from kvm_support import future_extensions, vcpu_for  # noqa: F401
 from rvemu.kvm import exits as X
 from rvemu.kvm import sbi_consts as S
 from rvemu.kvm import uapi as U
@@ -223,3 +223,58 @@ def test_experimental_and_mpxy(vm3):
     assert call(v, S.EID_MPXY, 0)[1] == -2
     v.set_one_reg(U.sbi_ext_reg("MPXY"), 1)
     assert isinstance(call(v, S.EID_MPXY, 0)[0], X.RiscvSbiExit)
+
+
+def test_sta(vm3):
+    v = vm3.vcpus[0]
+    shm = 0x8000_0400
+    vm3.write_guest(shm, b"\xff" * 64)
+    assert call(v, S.EID_STA, 0, shm, 0, 1)[1] == S.SBI_ERR_INVALID_PARAM       # flags
+    assert call(v, S.EID_STA, 0, shm + 8, 0, 0)[1] == S.SBI_ERR_INVALID_PARAM   # alignment
+    assert call(v, S.EID_STA, 0, shm, 1, 0)[1] == S.SBI_ERR_INVALID_ADDRESS
+    assert call(v, S.EID_STA, 0, 0x4000, 0, 0)[1] == S.SBI_ERR_INVALID_ADDRESS
+    assert call(v, S.EID_STA, 1)[1] == -2
+    assert call(v, S.EID_STA, 0, shm, 0, 0)[1] == 0
+    assert vm3.read_guest(shm, 64) == bytes(64)
+    assert v.get_one_reg(U.sbi_sta_reg("shmem_lo")) == shm
+    v.record_steal_time(1234)
+    v.record_steal_time(6)
+    assert vm3.read_guest(shm, 16) == (4).to_bytes(4, "little") + bytes(4) + (1240).to_bytes(8, "little")
+    assert call(v, S.EID_STA, 0, M64, M64, 0)[1] == 0
+    v.record_steal_time(1)                                      # disabled: nothing written
+    assert vm3.read_guest(shm + 8, 8) == (1240).to_bytes(8, "little")
+    v.set_one_reg(U.sbi_sta_reg("shmem_lo"), shm)
+    v.reset()
+    assert v.sta.shmem == M64
+
+
+def test_fwft(vm3):
+    v = vm3.vcpus[0]
+    assert call(v, S.EID_FWFT, 0, 0, 1, 0)[1] == 0               # SET misaligned delegation
+    assert v.ctx.hedeleg & 0x50 == 0x50
+    assert call(v, S.EID_FWFT, 1, 0)[1:3] == (0, 1)
+    assert call(v, S.EID_FWFT, 0, 0, 2, 0)[1] == S.SBI_ERR_INVALID_PARAM
+    assert call(v, S.EID_FWFT, 0, 0, 0, 2)[1] == S.SBI_ERR_INVALID_PARAM       # flags
+    assert call(v, S.EID_FWFT, 0, 1, 1, 0)[1] == -2               # landing pad: defined, not offered
+    assert call(v, S.EID_FWFT, 0, 5, 7, 0)[1] == -2               # pointer masking: no Smnpm
+    assert call(v, S.EID_FWFT, 1, 100)[1] == S.SBI_ERR_DENIED      # not a defined feature
+    assert call(v, S.EID_FWFT, 2)[1] == -2
+    assert call(v, S.EID_FWFT, 0, 0, 0, 1)[1] == 0                # clear and lock
+    assert v.ctx.hedeleg & 0x50 == 0
+    assert call(v, S.EID_FWFT, 0, 0, 1, 0)[1] == -14              # DENIED_LOCKED
+    v.reset()
+    assert call(v, S.EID_FWFT, 0, 0, 1, 0)[1] == 0                # reset unlocks
+    w = vm3.vcpus[1]
+    w.set_one_reg(U.reg_id(U.KVM_REG_RISCV_SBI_STATE, 0, subtype=U.KVM_REG_RISCV_SBI_FWFT), 0)
+    assert call(w, S.EID_FWFT, 1, 0)[1] == -2                      # disabled through ONE_REG
+
+
+def test_fwft_pointer_masking(future_extensions):
+    v = vcpu_for(future_extensions, pointer_masking_pmlens=(7,))
+    assert call(v, S.EID_FWFT, 0, 5, 7, 0)[1] == 0
+    assert v.ctx.henvcfg >> 32 & 3 == 2 and call(v, S.EID_FWFT, 1, 5)[2] == 7
+    assert call(v, S.EID_FWFT, 0, 5, 16, 0)[1] == S.SBI_ERR_INVALID_PARAM   # host: PMLEN 7 only
+    v.mark_ran()
+    assert v.ctx.henvcfg >> 32 & 3 == 2
+    v.reset()
+    assert call(v, S.EID_FWFT, 1, 5)[2] == 0

@@ -43,8 +43,10 @@ class SbiRet:
 class Ext:
     """One entry of Linux's sbi_ext table."""
 
-    def __init__(self, kvm_id, lo, hi, handler, default_disabled=False, probe=None):
+    def __init__(self, kvm_id, lo, hi, handler, default_disabled=False, probe=None,
+                 state_subtype=None):
         self.kvm_id = kvm_id     # KVM_RISCV_SBI_EXT_* (None for BASE: always on)
+        self.state_subtype = state_subtype   # its KVM_REG_RISCV_SBI_STATE subtype, if any
         self.lo, self.hi = lo, hi
         self.handler = handler
         self.default_disabled = default_disabled
@@ -334,6 +336,16 @@ def _forward(vcpu, ret):
     forward(vcpu, ret)
 
 
+def _sta(vcpu, ret):
+    x = vcpu.ctx.x
+    ret.err = vcpu.sta.call(int(x[16]), [int(x[10 + i]) for i in range(6)])
+
+
+def _fwft(vcpu, ret):
+    x = vcpu.ctx.x
+    ret.err, ret.out = vcpu.fwft.call(int(x[16]), [int(x[10 + i]) for i in range(6)])
+
+
 K = uapi
 # table order is Linux's sbi_ext[] order (the first match of an EID wins)
 EXTENSIONS = [
@@ -347,8 +359,9 @@ EXTENSIONS = [
     Ext(K.KVM_RISCV_SBI_EXT_PMU, S.EID_PMU, S.EID_PMU, _pmu, probe=_pmu_probe),
     Ext(K.KVM_RISCV_SBI_EXT_DBCN, S.EID_DBCN, S.EID_DBCN, _forward, default_disabled=True),
     Ext(K.KVM_RISCV_SBI_EXT_SUSP, S.EID_SUSP, S.EID_SUSP, _susp, default_disabled=True),
-    Ext(K.KVM_RISCV_SBI_EXT_STA, S.EID_STA, S.EID_STA, None, probe=lambda v: 0),
-    Ext(K.KVM_RISCV_SBI_EXT_FWFT, S.EID_FWFT, S.EID_FWFT, None, probe=lambda v: 0),
+    Ext(K.KVM_RISCV_SBI_EXT_STA, S.EID_STA, S.EID_STA, _sta, probe=lambda v: 1 if v.kvm.steal_time else 0,
+        state_subtype=0),
+    Ext(K.KVM_RISCV_SBI_EXT_FWFT, S.EID_FWFT, S.EID_FWFT, _fwft, state_subtype=1),
     Ext(K.KVM_RISCV_SBI_EXT_MPXY, S.EID_MPXY, S.EID_MPXY, _forward, default_disabled=True),
     Ext(K.KVM_RISCV_SBI_EXT_EXPERIMENTAL, S.EXPERIMENTAL_START, S.EXPERIMENTAL_END, _forward),
     Ext(K.KVM_RISCV_SBI_EXT_VENDOR, S.VENDOR_START, S.VENDOR_END, _forward),
@@ -367,6 +380,15 @@ def initial_status(vcpu):
         else:
             st[e.kvm_id] = STATUS_DISABLED if e.default_disabled else STATUS_ENABLED
     return st
+
+
+def state_ext(vcpu, subtype):
+    """kvm_vcpu_sbi_find_ext_withstate: the per-vCPU state object (vcpu.sta / vcpu.fwft) of the
+    ENABLED extension whose SBI_STATE subtype is ``subtype``, or None."""
+    for e in EXTENSIONS:
+        if e.state_subtype == subtype and vcpu.sbi_status[e.kvm_id] == STATUS_ENABLED:
+            return vcpu.sta if subtype == 0 else vcpu.fwft
+    return None
 
 
 def find_ext(vcpu, eid):
