@@ -278,3 +278,13 @@ def test_fwft_pointer_masking(future_extensions):
     assert v.ctx.henvcfg >> 32 & 3 == 2
     v.reset()
     assert call(v, S.EID_FWFT, 1, 5)[2] == 0
+
+
+def test_ipi_wakes_and_legacy_ipi_to_missing_vcpu(vm3):
+    v0, v1, v2 = vm3.vcpus
+    v2.waiting = True
+    call(v0, S.EID_IPI, 0, 0b100, 0)
+    assert not v2.waiting and v2.ctx.hvip == 4
+    vm3.write_guest(0x8000_0200, (0b1010).to_bytes(8, "little"))  # vCPUs 1 and 3 (no vCPU 3)
+    assert call(v0, 4, 0, 0x8000_0200)[:2] == (None, 0)
+    assert v1.ctx.hvip == 4

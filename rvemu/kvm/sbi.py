@@ -10,8 +10,6 @@ a0/a1 and steps past the ecall, as Linux's kvm_riscv_vcpu_sbi_return does.
 Which extensions a vCPU offers is the SBI_EXT ONE_REG state (``vcpu.sbi_status``):
 UNAVAILABLE ones are not there at all, DISABLED ones answer NOT_SUPPORTED.
 """
-import errno
-
 from rvemu.kvm import exits
 from rvemu.kvm import sbi_consts as S
 from rvemu.kvm import uapi
@@ -153,9 +151,8 @@ def _v01(vcpu, ret):
             for bit in range(64):
                 if hmask >> bit & 1:
                     t = vcpu.vm.vcpu_by_id(bit)
-                    if t is None:
-                        raise KvmError(errno.EINVAL, f"SBI v0.1 send_ipi to vCPU {bit}, which does not exist")
-                    t.ctx.hvip |= 1 << IRQ_VS_SOFT
+                    if t is not None:       # (Linux would dereference NULL here)
+                        t.set_interrupt(IRQ_VS_SOFT)
         elif eid == S.V01_REMOTE_FENCE_I:
             _fence(vcpu, hmask, 0, "FENCE_I")
         elif eid == S.V01_REMOTE_SFENCE_VMA:
@@ -212,7 +209,7 @@ def _ipi(vcpu, ret):
     vcpu.pmu.count_fw_event("IPI_SENT")
     sent = 0
     for t in hart_targets(vcpu, hmask, hbase):
-        t.ctx.hvip |= 1 << IRQ_VS_SOFT
+        t.set_interrupt(IRQ_VS_SOFT)        # pending, and wakes a waiting vCPU
         t.pmu.count_fw_event("IPI_RCVD")
         if hbase != MASK64:
             sent |= 1 << (t.vcpu_id - hbase)
