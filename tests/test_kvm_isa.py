@@ -291,3 +291,14 @@ def test_configurable_always_consistent(ops):
     finally:
         E.BY_NAME.clear()
         E.BY_NAME.update(saved)
+
+
+def test_idless_bundle_follows_its_parts(monkeypatch, future_extensions):
+    from rvemu.isa import extensions as E
+    monkeypatch.setitem(E.BY_NAME, "zvkn", E.Extension("zvkn", "bundle", implies=("zvkned", "zvkb")))
+    v = vcpu_for(future_extensions | {"zvkn"}, policy="configurable")
+    assert v.has("zvkn") and "s" in v.ctx.isa
+    put(v, "ZVKNED", 0)
+    assert not v.has("zvkn")
+    put(v, "ZVKNED", 1)
+    assert v.has("zvkn")

@@ -114,6 +114,11 @@ class HostIsa:
                 self.followers |= _implied_closure({n}) - {n}
         self.followers = frozenset(f for f in self.followers if f not in ID_OF and f in self.names)
         self.fixed = frozenset(n for n in self.names if n not in ID_OF and n not in self.followers)
+        # an id-less name that implies KVM-visible ones (a bundle such as Zvkn) is there only
+        # while everything it stands for is enabled
+        self.bundles = {n: frozenset(m for m in _implied_closure({n}) if m in ID_OF)
+                        for n in self.fixed}
+        self.bundles = {n: b for n, b in self.bundles.items() if b}
 
     def has(self, ext_id):
         """__kvm_riscv_isa_check_host: is KVM id ``ext_id`` available?"""
@@ -138,7 +143,7 @@ class HostIsa:
     def full_isa(self, enabled):
         """The guest's whole extension set for KVM-visible ``enabled`` names: those, what they
         imply, and the host's fixed id-less extensions (S, U)."""
-        s = set(enabled) | set(self.fixed)
+        s = set(enabled) | {n for n in self.fixed if self.bundles.get(n, frozenset()) <= set(enabled)}
         s |= {n for n in _implied_closure(enabled) if n in self.followers}
         return s
 
