@@ -86,6 +86,11 @@ RULES = {
 RULES_IF = [(("c", "d"), ("zcd",))]
 
 
+def has_vector_unit(names):
+    """V or any Zve* subset: the hart then has vector registers."""
+    return any(n == "v" or n.startswith("zve") for n in names)
+
+
 def known(name):
     """Does the hart know and implement this extension?"""
     e = BY_NAME.get(name)
@@ -103,7 +108,7 @@ class HostIsa:
 
     def __init__(self, names, *, vlenb=0, hw_pte_young=None, v_user_allowed=True):
         self.names = frozenset(n for n in names if known(n))
-        self.vlenb = vlenb if "v" in self.names else 0
+        self.vlenb = vlenb if has_vector_unit(self.names) else 0
         self.hw_pte_young = ("svadu" in self.names) if hw_pte_young is None else bool(hw_pte_young)
         self.v_user_allowed = bool(v_user_allowed)
         # names without a KVM id that some KVM-visible host extension implies (Zve* under V):

@@ -9,6 +9,7 @@ import errno
 
 import numpy as np
 
+from rvemu.kvm import isa_ext
 from rvemu.kvm import sbi as sbimod
 from rvemu.kvm import uapi as U
 from rvemu.kvm.context import AIA_FIELDS, CSR_FIELDS, VcpuContext
@@ -72,7 +73,7 @@ class VCpu:
     def _set_isa(self, names):
         """Install a new ISA set (the policies call this after validating)."""
         self.ctx.isa = set(names)
-        if "v" in self.ctx.isa:
+        if isa_ext.has_vector_unit(self.ctx.isa):     # V, or a Zve* the host offers without V
             self.ctx.alloc_vector()
         else:
             self.ctx.free_vector()
