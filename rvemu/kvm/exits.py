@@ -124,8 +124,8 @@ class IntrExit(Exit):
 
 @dataclass
 class DebugExit(Exit):
-    """KVM_EXIT_DEBUG: a guest ebreak while guest debugging is on."""
-    pc: int = 0
+    """KVM_EXIT_DEBUG: a guest ebreak while guest debugging is on (RISC-V's
+    kvm_debug_exit_arch is empty; the pc is CORE regs.pc)."""
     reason = KVM_EXIT_DEBUG
 
 
