@@ -316,3 +316,10 @@ def test_zve_only_host(future_extensions):
 
 
 BASE_ONLY = {"i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "s", "u", "zaamo", "zalrsc"}
+
+
+def test_smnpm_is_checked_against_host_ssnpm(future_extensions):
+    v = vcpu_for((future_extensions - {"smnpm"}) | {"ssnpm"})
+    assert get(v, "SMNPM") == 1 and v.has("smnpm")       # guest Smnpm from host Ssnpm
+    v = vcpu_for(future_extensions - {"ssnpm"})
+    raises_errno(ENOENT, get, v, "SMNPM")

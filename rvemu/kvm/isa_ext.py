@@ -131,7 +131,7 @@ class HostIsa:
             return False
         name = NAMES[ext_id]
         if name == "smnpm":             # VS-mode pointer masking is configured through Ssnpm
-            return "ssnpm" in self.names
+            return "ssnpm" in self.names and known("smnpm")
         return name in self.names
 
     def ids(self):
