@@ -391,7 +391,9 @@ class VCpu:
             self.ctx.vstimecmp = v
         elif num == 3:
             if v == U.KVM_RISCV_TIMER_STATE_ON:
-                sbimod.set_timer(self, self.ctx.vstimecmp)
+                # Linux calls kvm_riscv_vcpu_timer_next_event(vcpu, reg_val) with reg_val = 1:
+                # the timer is armed at cycle 1 (compare reads back 1), not at compare
+                sbimod.set_timer(self, v)
             else:
                 if self.ctx.timer_state != U.KVM_RISCV_TIMER_STATE_ON:
                     raise _err(errno.EINVAL, "the timer is not armed, so it cannot be cancelled")
