@@ -1,6 +1,8 @@
 """The hypervisor's SBI against the vCPU context (Linux's vcpu_sbi*.c; fact sheet section 7)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kvm_support import future_extensions, vcpu_for  # noqa: F401
 from rvemu.kvm import exits as X
@@ -288,3 +290,43 @@ def test_ipi_wakes_and_legacy_ipi_to_missing_vcpu(vm3):
     vm3.write_guest(0x8000_0200, (0b1010).to_bytes(8, "little"))  # vCPUs 1 and 3 (no vCPU 3)
     assert call(v0, 4, 0, 0x8000_0200)[:2] == (None, 0)
     assert v1.ctx.hvip == 4
+
+
+EIDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, S.EID_BASE, S.EID_TIME, S.EID_IPI, S.EID_RFENCE, S.EID_HSM,
+        S.EID_SRST, S.EID_PMU, S.EID_DBCN, S.EID_SUSP, S.EID_STA, S.EID_FWFT, S.EID_MPXY,
+        S.EXPERIMENTAL_START, S.VENDOR_END, 0x4E41434C]
+WORD = st.one_of(st.integers(0, 80), st.sampled_from([M64, M64 - 1, 1 << 63, 0x8000_0000, 0x8000_0040]),
+                 st.integers(0, M64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(EIDS) | st.integers(0, 0xFFFFFFFF),
+                          st.integers(0, 9) | st.integers(0, M64), st.lists(WORD, min_size=6, max_size=6)),
+                max_size=8))
+def test_random_guest_ecalls_never_crash(calls):
+    v = vcpu_for(pmu=True)
+    vm = v.vm
+    vm.set_user_memory_region(0, 0, 0x8000_0000, 1 << 16, np.zeros(1 << 16, np.uint8))
+    vm.create_vcpu(1)
+    vm.create_vcpu(2)
+    for v in vm.vcpus:
+        for i in range(U.KVM_RISCV_SBI_EXT_MAX):
+            try:
+                v.set_one_reg(U.sbi_ext_reg(i), 1)
+            except Exception:       # noqa: BLE001 - unavailable ones
+                pass
+    for who, eid, fid, args in calls:
+        x = vm.vcpus[who]
+        x.ctx.pc = 0x8000_0000
+        x.ctx.x[17], x.ctx.x[16] = eid, fid
+        for i in range(6):
+            x.ctx.x[10 + i] = args[i]
+        ex = x.sbi_ecall()
+        assert ex is None or isinstance(ex, X.Exit)
+        if ex is None:
+            assert x.ctx.pc in (0x8000_0004, x.ctx.vstvec)
+        else:
+            assert x.ctx.pc == 0x8000_0000
+        if isinstance(ex, X.RiscvSbiExit):
+            x.sbi_return(ex)
+        assert int(x.ctx.x[0]) == 0
