@@ -233,3 +233,13 @@ def test_random_region_sequences(ops):
             assert a.end <= b2.guest_phys_addr          # never overlapping
         for s in ss:
             assert s.memory_size and not s.guest_phys_addr % 4096 and not s.memory_size % 4096
+
+
+def test_context_mask_and_misa():
+    from rvemu.isa.extensions import EXT_BIT
+    v = vcpu_for()
+    v.set_one_reg(U.isa_ext_reg("D"), 0)
+    m = v.ctx.ext_mask()
+    assert m >> EXT_BIT["f"] & 1 and not m >> EXT_BIT["d"] & 1 and m >> EXT_BIT["s"] & 1
+    misa = v.ctx.misa()
+    assert misa >> 62 == 2 and misa & (1 << 5) and not misa & (1 << 3)   # F yes, D no
