@@ -143,9 +143,13 @@ class GdbStub:
             csrs.append(_Register(name, REG_CSR0 + num, 64, "int", "csr",
                                   lambda n=name: m.reg_read(n), lambda v, n=name: m.reg_write(n, v)))
         self.features.append(("org.gnu.gdb.riscv.csr", csrs))
-        self.features.append(("org.gnu.gdb.riscv.virtual", [
-            _Register("priv", REG_PRIV, 64, "int", "general",
-                      lambda: m.reg_read("priv"), lambda v: m.reg_write("priv", v & 3))]))
+        virtual = [_Register("priv", REG_PRIV, 64, "int", "general",
+                             lambda: m.reg_read("priv"), lambda v: m.reg_write("priv", v & 3))]
+        if "h" in m.isa:  # the V bit: 1 in VS/VU mode
+            virtual.append(_Register("virt", REG_PRIV + 1, 64, "int", "general",
+                                     lambda: m.reg_read("virt"),
+                                     lambda v: m.reg_write("virt", v & 1)))
+        self.features.append(("org.gnu.gdb.riscv.virtual", virtual))
         for _, regs in self.features:
             for r in regs:
                 self.regs[r.num] = r

@@ -111,6 +111,7 @@ OUR_FILES = [
     "rv_i", "rv64_i", "rv_m", "rv64_m", "rv_a", "rv64_a", "rv_f", "rv64_f", "rv_d", "rv64_d",
     "rv_zfh", "rv64_zfh", "rv_zfhmin", "rv_d_zfhmin", "rv_zfbfmin", "rv_zicsr",
     "rv_zifencei", "rv_zicntr", "rv_system", "rv_s", "rv_c", "rv64_c", "rv_c_d",
+    "rv_h", "rv64_h",
 ]
 
 # Official mnemonics in those files that we deliberately leave out: {name: reason}.

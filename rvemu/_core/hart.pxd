@@ -76,6 +76,35 @@ ctypedef struct HartState:
     uint64_t scounteren          # counter access from U
     uint64_t senvcfg             # S environment configuration
     uint64_t stimecmp            # Sstc timer compare
+    # hypervisor extension: HS-level CSRs, the VS CSR bank, and the V bit
+    uint8_t virt                 # V: 1 while the hart is in VS or VU mode
+    uint64_t hstatus             # hypervisor status
+    uint64_t hedeleg             # exception delegation from HS to VS
+    uint64_t hideleg             # interrupt delegation from HS to VS
+    uint64_t hvip                # software-injected VS interrupts (VSSIP/VSTIP/VSEIP)
+    uint64_t hcounteren          # counter access from VS/VU
+    uint64_t henvcfg             # VS environment configuration
+    uint64_t htimedelta          # time offset seen by VS/VU
+    uint64_t htval               # HS trap value 2 (guest physical address >> 2)
+    uint64_t htinst              # HS trap instruction (transformed or pseudo-instruction)
+    uint64_t hgatp               # G-stage translation (mode, VMID, root PPN)
+    uint64_t mtval2              # M trap value 2 (guest physical address >> 2)
+    uint64_t mtinst              # M trap instruction
+    uint64_t vsstatus            # VS status (sstatus while V=1)
+    uint64_t vstvec              # VS trap vector
+    uint64_t vsscratch           # VS scratch
+    uint64_t vsepc               # VS exception pc
+    uint64_t vscause             # VS cause
+    uint64_t vstval              # VS trap value
+    uint64_t vsatp               # VS-stage translation (satp while V=1)
+    uint64_t vstimecmp           # Sstc VS timer compare (compared with time + htimedelta)
+    uint64_t trap_tval2          # trap being raised: GPA >> 2 for guest-page faults, else 0
+    uint64_t trap_tinst          # trap being raised: htinst/mtinst value
+    uint8_t trap_gva             # trap being raised: tval is a guest virtual address
+    uint8_t hyp_access           # during HLV/HSV: 1, or 2 for HLVX (lsu.pxi access_phys)
+    uint64_t nacl_shmem          # SBI NACL shared memory of the L1 hypervisor (L0 side)
+    uint8_t nacl_armed           # NACL SYNC_SRET swapped hstatus: swap back at the next trap into HS
+    uint8_t hs_exit              # 1: a trap into HS leaves the loop (EXIT_HS_TRAP) after entry
     uint32_t fflags              # accrued FP exceptions
     uint32_t frm                 # FP dynamic rounding mode
     # time (deterministic: derived from instret)

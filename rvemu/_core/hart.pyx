@@ -30,7 +30,10 @@ include "lsu.pxi"
 include "rv_a.pxi"
 include "rv_f.pxi"
 include "system.pxi"
+include "rv_h.pxi"
+include "nacl.pxi"
 include "loop.pxi"
+include "worldswitch.pxi"
 
 EXIT_REASONS = {
     EXIT_NONE: "none", EXIT_BUDGET: "budget", EXIT_HALT: "halt", EXIT_ECALL: "ecall",
@@ -112,6 +115,16 @@ cdef class Hart:
         h.msip = 0
         h.fflags = h.frm = 0
         h.reserved_valid = 0
+        h.virt = 0
+        h.hstatus = h.hedeleg = h.hideleg = h.hvip = h.hcounteren = h.henvcfg = 0
+        h.htimedelta = h.htval = h.htinst = h.hgatp = h.mtval2 = h.mtinst = 0
+        h.vsstatus = h.vstvec = h.vsscratch = h.vsepc = h.vscause = h.vstval = h.vsatp = 0
+        h.vstimecmp = 0xffffffffffffffffULL
+        h.trap_tval2 = h.trap_tinst = 0
+        h.trap_gva = h.hyp_access = 0
+        h.nacl_armed = 0
+        if h.ext & EXTM_H:
+            h.mideleg = VS_INTS  # read-only one with H
         memset(h.pmpcfg, 0, sizeof(h.pmpcfg))
         memset(h.pmpaddr, 0, sizeof(h.pmpaddr))
         memset(h.plic_priority, 0, sizeof(h.plic_priority))
@@ -145,6 +158,66 @@ cdef class Hart:
             if self.h.code_page[p]:
                 invalidate_code_page(self.h, p)
 
+    def guest_translate(self, uint64_t va, uint64_t vsatp, uint64_t hgatp, int mode=1,
+                        bint write=False, bint fetch=False):
+        """The host physical address a guest access at va would reach through vsatp and
+        hgatp (mode 1 = VS, 0 = VU), or None if it would fault: how a hypervisor reads a
+        guest's instruction or memory. A debugger's walk: no A/D updates, no PMP."""
+        cdef HartState* h = self.h
+        cdef uint64_t pa, psize
+        cdef uint64_t saved_vsatp = h.vsatp, saved_hgatp = h.hgatp
+        cdef int acc = ACC_FETCH if fetch else (ACC_STORE if write else ACC_LOAD)
+        cdef int r
+        if mode not in (0, 1):
+            raise ValueError("mode must be 0 (VU) or 1 (VS)")
+        h.vsatp = vsatp
+        h.hgatp = hgatp
+        h.debug_walk = 1
+        try:
+            r = translate(h, va, acc, mode, 1, False, &pa, &psize)
+        finally:
+            h.debug_walk = 0
+            h.vsatp = saved_vsatp
+            h.hgatp = saved_hgatp
+            h.trap_tval2 = h.trap_tinst = 0
+        return None if r else pa
+
+    def enter_guest(self, GuestBank bank, WorldSwitch ws, uint64_t max_insns,
+                    bint load_csrs=True, bint put_csrs=True):
+        """Enter the guest in bank from HS-mode, run it for at most max_insns
+        instructions, and come back on the first trap into HS (or when the quantum
+        ends). Returns the hart's exit reason; bank holds the guest's state and the trap
+        record (exit_kind, exit_scause, exit_stval, exit_htval, exit_htinst, exit_sepc,
+        exit_hstatus); ws counts what the switch did. load_csrs/put_csrs: do a vcpu_load
+        before and a vcpu_put after (the VS CSRs cross the switch)."""
+        return world_switch(self, bank, ws, max_insns, load_csrs, put_csrs)
+
+    def nacl_sync_csr(self, uint64_t shmem, int64_t csr=-1):
+        """SBI NACL SYNC_CSR on the shared memory at shmem (L0 side); number of CSRs written."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        return nacl_sync_csr(self.h, shmem, csr)
+
+    def nacl_sync_hfence(self, uint64_t shmem, int64_t entry=-1):
+        """SBI NACL SYNC_HFENCE (L0 side); number of entries processed."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        return nacl_sync_hfence(self.h, shmem, entry)
+
+    def nacl_sync_sret(self, uint64_t shmem, bint autoswap=True):
+        """SBI NACL SYNC_SRET (L0 side): sync, restore x1..x31, swap hstatus, SRET."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        self.h.pc = nacl_sync_sret(self.h, shmem, autoswap)
+        self.h.check_now = 1
+
+    def nacl_trap_to_l1(self, uint64_t shmem, bint autoswap=True):
+        """L0 side of a trap back into the L1 hypervisor: autoswap hstatus back, publish
+        the H CSRs into the shared memory."""
+        if not nacl_shmem_ok(self.h, shmem):
+            raise ValueError("bad NACL shared memory address")
+        nacl_trap_to_l1(self.h, shmem, autoswap)
+
     def run(self, uint64_t max_insns):
         """Run up to max_insns instructions; returns the exit reason (an EXIT_* int)."""
         cdef int r
@@ -169,6 +242,19 @@ cdef class Hart:
             if v != self.h.priv:
                 tlb_flush_all(self.h)
             self.h.priv = v
+
+    property virt:
+        """The V bit (hypervisor extension): 1 while in VS or VU mode."""
+        def __get__(self):
+            return self.h.virt
+        def __set__(self, int v):
+            if v and not (self.h.ext & EXTM_H):
+                raise ValueError("V=1 needs the H extension")
+            if v and self.h.priv == 3:
+                raise ValueError("V=1 is only defined in S or U mode")
+            if (v != 0) != (self.h.virt != 0):
+                tlb_flush_all(self.h)
+            self.h.virt = 1 if v else 0
 
     property instret:
         def __get__(self):
@@ -220,6 +306,11 @@ cdef class Hart:
         def __get__(self):
             return mtime_now(self.h)
 
+    def advance_time(self, uint64_t ticks):
+        """Move mtime forward by ticks (an idle hart skipping to its next timer event)."""
+        self.h.time_off += ticks * self.h.time_div
+        self.h.check_now = 1
+
     def set_htif(self, uint64_t tohost, uint64_t fromhost):
         """Watch stores to tohost (Spike's HTIF); 0 disables."""
         self.h.tohost = tohost if in_ram(self.h, tohost, 8) else 0
@@ -231,9 +322,11 @@ cdef class Hart:
         The FP CSRs are readable even while mstatus.FS is Off; nothing else changes."""
         cdef uint64_t v
         cdef uint8_t saved = self.h.priv
+        cdef uint8_t saved_virt = self.h.virt
         cdef uint64_t saved_status = self.h.mstatus
         cdef bint fp_csr = csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR
         self.h.priv = 3
+        self.h.virt = 0
         if fp_csr:
             self.h.mstatus |= MSTATUS_FS
         try:
@@ -241,6 +334,7 @@ cdef class Hart:
                 raise KeyError(f"CSR {csr:#x} is not implemented")
         finally:
             self.h.priv = saved
+            self.h.virt = saved_virt
             self.h.mstatus = saved_status
         return v
 
@@ -249,9 +343,11 @@ cdef class Hart:
         Writing an FP CSR does not change mstatus.FS."""
         cdef uint64_t v
         cdef uint8_t saved = self.h.priv
+        cdef uint8_t saved_virt = self.h.virt
         cdef uint64_t saved_fs = self.h.mstatus & (MSTATUS_FS | MSTATUS_SD)
         cdef bint fp_csr = csr == CSR_FFLAGS or csr == CSR_FRM or csr == CSR_FCSR
         self.h.priv = 3
+        self.h.virt = 0
         if fp_csr:
             self.h.mstatus |= MSTATUS_FS
         try:
@@ -259,6 +355,7 @@ cdef class Hart:
                 raise KeyError(f"CSR {csr:#x} is not implemented or read-only")
         finally:
             self.h.priv = saved
+            self.h.virt = saved_virt
             if fp_csr:
                 self.h.mstatus = (self.h.mstatus & ~(MSTATUS_FS | MSTATUS_SD)) | saved_fs
         tlb_flush_all(self.h)
@@ -392,15 +489,17 @@ cdef class Hart:
         self.h.bp_skip = self.h.pc
 
     def translate(self, uint64_t va, bint write=False):
-        """The physical address a data access at va would reach now (current privilege,
-        satp, MPRV, SUM, MXR), or None if it would fault. For debuggers: A/D bits are
-        neither required nor set, and PMP is not consulted."""
+        """The physical address a data access at va would reach now (current privilege
+        and V, satp or vsatp then hgatp, MPRV, SUM, MXR), or None if it would fault. For
+        debuggers: A/D bits are neither required nor set, and PMP is not consulted."""
         cdef uint64_t pa, psize
         cdef int acc = ACC_STORE if write else ACC_LOAD
         cdef int r
         self.h.debug_walk = 1
         try:
-            r = translate(self.h, va, acc, effective_priv(self.h, acc), &pa, &psize)
+            r = translate(self.h, va, acc, effective_priv(self.h, acc),
+                          effective_virt(self.h, acc), False, &pa, &psize)
         finally:
             self.h.debug_walk = 0
+            self.h.trap_tval2 = self.h.trap_tinst = 0
         return None if r else pa

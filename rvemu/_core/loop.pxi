@@ -278,7 +278,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             x[d.rd] = exec_muldiv(op, x[d.rs1], x[d.rs2])
         elif op == OP_FLD or op == OP_FLW:
             # FP loads/stores are hot in FP code: keep them out of exec_fp's dispatch
-            if (h.mstatus & MSTATUS_FS) == 0:
+            if fs_off(h):
                 h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
                 h.trap_tval = d.raw
                 d = &h.exc_slot
@@ -295,9 +295,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 d = &h.exc_slot
                 continue
             h.f[d.rd] = v if op == OP_FLD else box32(<uint32_t>v)
-            h.mstatus |= (3ULL << 13) | MSTATUS_SD
+            set_fs_dirty(h)
         elif op == OP_FSD or op == OP_FSW:
-            if (h.mstatus & MSTATUS_FS) == 0:
+            if fs_off(h):
                 h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
                 h.trap_tval = d.raw
                 d = &h.exc_slot
@@ -324,10 +324,11 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_ECALL:
             h.pc = pc
             h.instret = icount
-            if h.sbi_exits and h.priv == 1:
+            if h.sbi_exits and h.priv == 1 and not h.virt:
                 h.exit_reason = EXIT_ECALL
                 break
-            h.trap_cause = CAUSE_USER_ECALL + h.priv
+            # ecall from U/VU 8, HS 9, VS 10, M 11
+            h.trap_cause = CAUSE_USER_ECALL + h.priv + (h.virt & h.priv)
             h.trap_tval = 0
             d = &h.exc_slot
             continue
@@ -354,8 +355,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
         elif op == OP_CSRRW or op == OP_CSRRS or op == OP_CSRRC or op == OP_CSRRWI or op == OP_CSRRSI or op == OP_CSRRCI:
             h.pc = pc
             h.instret = icount
-            if exec_csr(h, d, x):
-                h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
+            r = exec_csr(h, d, x)
+            if r:
+                h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION if r == 1 else CAUSE_VIRTUAL_INSTRUCTION
                 h.trap_tval = d.raw
                 d = &h.exc_slot
                 continue
@@ -383,6 +385,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 if irq >= 0:
                     pc = take_trap(h, pc, irq, 0, True)
                     page_va = 1
+                    if h.exit_reason != EXIT_NONE:  # an interrupt into HS ends a guest run
+                        h.pc = pc
+                        break
                     stop_at -= 1  # an interrupt taken is a step too
                     if icount >= stop_at:
                         h.pc = pc
@@ -460,6 +465,10 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             elif op >= OP_FLW and op <= OP_FCVT_S_BF16:
                 r = exec_fp(h, d, x)
                 if r == CAUSE_ILLEGAL_INSTRUCTION + 1:
+                    h.trap_tval = d.raw
+            elif op >= OP_HFENCE_VVMA and op <= OP_HSV_D:
+                r = exec_hyp(h, d, x)
+                if r == CAUSE_ILLEGAL_INSTRUCTION + 1 or r == CAUSE_VIRTUAL_INSTRUCTION + 1:
                     h.trap_tval = d.raw
             else:  # OP_ILLEGAL and anything this hart does not implement
                 r = CAUSE_ILLEGAL_INSTRUCTION + 1

@@ -31,18 +31,32 @@ cdef inline uint64_t tlb_key(uint64_t va, int size) noexcept nogil:
 
 
 cdef int access_phys(HartState* h, uint64_t va, int size, int acc, uint64_t* pa) noexcept nogil:
-    """Translate and PMP-check one naturally aligned access; refill the TLB if allowed."""
-    cdef int priv = effective_priv(h, acc)
+    """Translate and PMP-check one naturally aligned access; refill the TLB if allowed.
+    During HLV/HLVX/HSV (h.hyp_access) the access is made as V=1 at privilege
+    hstatus.SPVP and never cached: the TLBs hold the current mode's mappings only."""
+    cdef int priv, virt
+    cdef bint hlvx = False
     cdef uint64_t psize, idx, host_page
-    cdef int r = translate(h, va, acc, priv, pa, &psize)
+    cdef int r
+    if h.hyp_access:
+        priv = (h.hstatus >> 8) & 1  # SPVP
+        virt = 1
+        hlvx = h.hyp_access == 2
+    else:
+        priv = effective_priv(h, acc)
+        virt = effective_virt(h, acc)
+    r = translate(h, va, acc, priv, virt, hlvx, pa, &psize)
     if r:
         h.trap_tval = va
+        h.trap_gva = virt
         return r
-    if not pmp_check(h, pa[0], size, acc, priv):
+    if not pmp_check(h, pa[0], size, ACC_FETCH if hlvx else acc, priv):
         h.trap_tval = va
+        h.trap_gva = virt
         return access_fault_cause(acc) + 1
     h.stat_tlb_misses += 1
-    if acc != ACC_FETCH and not h.step_log and in_ram(h, pa[0] & ~0xfffULL, 4096) \
+    if acc != ACC_FETCH and not h.step_log and not h.hyp_access \
+            and in_ram(h, pa[0] & ~0xfffULL, 4096) \
             and pmp_page_uniform(h, pa[0] & ~0xfffULL, acc, priv):
         idx = (va >> 12) & (TLB_SIZE - 1)
         host_page = <uint64_t>h.ram + ((pa[0] & ~0xfffULL) - h.ram_base)
@@ -152,12 +166,13 @@ cdef Insn* fetch_page(HartState* h, uint64_t pc, uint8_t** host) noexcept nogil:
         host[0] = <uint8_t*>((pc & ~0xfffULL) + <uint64_t>h.itlb.add[idx])
         return h.itlb.code[idx]
     priv = h.priv
-    r = translate(h, pc, ACC_FETCH, priv, &pa, &psize)
+    r = translate(h, pc, ACC_FETCH, priv, h.virt, False, &pa, &psize)
     if r == 0 and (not in_ram(h, pa, 2) or not pmp_check(h, pa, 2, ACC_FETCH, priv)):
         r = CAUSE_FETCH_ACCESS + 1
     if r:
         h.trap_cause = r - 1
         h.trap_tval = pc
+        h.trap_gva = h.virt
         return NULL
     page = pa & ~0xfffULL
     host[0] = h.ram + (page - h.ram_base)

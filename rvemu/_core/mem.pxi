@@ -29,6 +29,7 @@ cdef enum:
     EXIT_EBREAK = 7       # a breakpoint (decode-cache OP_BREAKPOINT) was reached
     EXIT_RESET = 8        # guest asked for a reboot
     EXIT_TRAP_LOOP = 9    # exceptions keep coming with no instruction retiring
+    EXIT_HS_TRAP = 10     # a trap into HS while hs_exit is set (the world switch returns)
 
 
 cdef inline uint64_t mtime_now(HartState* h) noexcept nogil:

@@ -126,7 +126,7 @@ cdef inline int resolve_rm(HartState* h, uint8_t rm) noexcept nogil:
 cdef inline int fp_done_f(HartState* h, uint32_t fl) noexcept nogil:
     """An f register was written: FS becomes Dirty; accrue flags."""
     h.fflags |= fl
-    h.mstatus |= (3ULL << 13) | MSTATUS_SD
+    set_fs_dirty(h)
     return 0
 
 
@@ -134,7 +134,7 @@ cdef inline int fp_done_x(HartState* h, uint32_t fl) noexcept nogil:
     """Only an x register was written: FS becomes Dirty only if a flag was raised."""
     if fl:
         h.fflags |= fl
-        h.mstatus |= (3ULL << 13) | MSTATUS_SD
+        set_fs_dirty(h)
     return 0
 
 
@@ -148,7 +148,7 @@ cdef int exec_fp(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     cdef uint64_t a, v
     cdef uint32_t fl = 0
     cdef int r, rm
-    if (h.mstatus & MSTATUS_FS) == 0:
+    if fs_off(h):
         return CAUSE_ILLEGAL_INSTRUCTION + 1
     if op == OP_FLW or op == OP_FLD or op == OP_FLH:
         a = x[d.rs1] + <int64_t>d.imm

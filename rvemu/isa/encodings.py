@@ -188,7 +188,29 @@ ZFBFMIN = [
     ("fcvt.s.bf16", "0100000 00110 ----- --- ----- 1010011", "fd,fs1,rm", "zfbfmin"),
 ]
 
-ALL = RV64I + ZIFENCEI + ZICSR + PRIV + RV64M + RV64A + RV64F + RV64D + ZFH + ZFBFMIN
+# Hypervisor extension (priv spec chapter "Hypervisor Extension", hypervisor instructions).
+# HLV/HLVX/HSV access memory as if V=1 at privilege hstatus.SPVP; HFENCE.VVMA/GVMA fence
+# the VS stage and the G stage.
+RV64H = [
+    ("hfence.vvma", "0010001 ----- ----- 000 00000 1110011", "xs1,xs2", "h"),
+    ("hfence.gvma", "0110001 ----- ----- 000 00000 1110011", "xs1,xs2", "h"),
+    ("hlv.b",   "0110000 00000 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlv.bu",  "0110000 00001 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlv.h",   "0110010 00000 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlv.hu",  "0110010 00001 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlvx.hu", "0110010 00011 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlv.w",   "0110100 00000 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlv.wu",  "0110100 00001 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlvx.wu", "0110100 00011 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hlv.d",   "0110110 00000 ----- 100 ----- 1110011", "xd,(xs1)", "h"),
+    ("hsv.b",   "0110001 ----- ----- 100 00000 1110011", "xs2,(xs1)", "h"),
+    ("hsv.h",   "0110011 ----- ----- 100 00000 1110011", "xs2,(xs1)", "h"),
+    ("hsv.w",   "0110101 ----- ----- 100 00000 1110011", "xs2,(xs1)", "h"),
+    ("hsv.d",   "0110111 ----- ----- 100 00000 1110011", "xs2,(xs1)", "h"),
+]
+
+ALL = (RV64I + ZIFENCEI + ZICSR + PRIV + RV64M + RV64A + RV64F + RV64D + ZFH + ZFBFMIN
+       + RV64H)
 
 # RV64 "C" (unpriv, "RVC Instruction Set Listings"), plus the D loads/stores in the C space.
 # 16-bit parcels, NOT part of ALL: the hart expands them in C (rvemu/_core/rvc.h) and the

@@ -38,7 +38,7 @@ EXTENSIONS = [
     Extension("sstc", "supervisor timer compare", requires=("s",)),
     Extension("svadu", "hardware A/D bit updates"),
     Extension("v", "vector", requires=("d",), implemented=False, misa="V"),
-    Extension("h", "hypervisor", requires=("s",), implemented=False, misa="H"),
+    Extension("h", "hypervisor", requires=("s",), misa="H"),
 ]
 
 BY_NAME = {e.name: e for e in EXTENSIONS}

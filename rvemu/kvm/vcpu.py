@@ -183,6 +183,11 @@ class VCpu:
         """Deliver an exception to the guest's trap handler (Linux's trap_redirect)."""
         sbimod.redirect_trap(self, scause, stval, self.ctx.pc if sepc is None else sepc)
 
+    def run(self, max_insns=None):
+        """KVM_RUN: run the guest until an exit the VMM must handle (rvemu/kvm/run.py)."""
+        from rvemu.kvm.run import run_vcpu
+        return run_vcpu(self, max_insns)
+
     def get_mp_state(self):
         return self.mp_state
 

@@ -196,6 +196,12 @@ class Vm:
         self.slots[sid] = MemSlot(sid, flags, guest_phys_addr, memory_size,
                                   view[:memory_size], userspace_addr)
 
+    def alloc_memory(self, size):
+        """Host memory for a memory slot that the guest shares without copies (the model's
+        mmap of anonymous memory): a NumPy uint8 array inside the host hart's RAM."""
+        from rvemu.kvm.run import alloc_memory
+        return alloc_memory(self, size)
+
     def slot_for(self, gpa):
         for s in self.slots.values():
             if s.guest_phys_addr <= gpa < s.end:

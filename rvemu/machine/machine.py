@@ -294,6 +294,8 @@ class Machine:
             return self.hart.pc
         if key == "priv":
             return self.hart.priv
+        if key == "virt":
+            return self.hart.virt
         if key in CSR_BY_NAME:
             try:
                 return self.hart.csr_read(CSR_BY_NAME[key])
@@ -316,6 +318,12 @@ class Machine:
             return
         if key == "priv":
             self.hart.priv = value
+            return
+        if key == "virt":
+            try:
+                self.hart.virt = value
+            except ValueError as e:
+                raise RegisterError(str(e)) from None
             return
         if key in CSR_BY_NAME:
             try:

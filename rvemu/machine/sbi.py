@@ -14,6 +14,7 @@ SBI_ERR_INVALID_ADDRESS = -5
 SBI_ERR_ALREADY_AVAILABLE = -6
 SBI_ERR_ALREADY_STARTED = -7
 SBI_ERR_ALREADY_STOPPED = -8
+SBI_ERR_NO_SHMEM = -9
 
 EID_BASE = 0x10
 EID_TIME = 0x54494D45
@@ -22,6 +23,12 @@ EID_RFENCE = 0x52464E43
 EID_HSM = 0x48534D
 EID_SRST = 0x53525354
 EID_DBCN = 0x4442434E
+EID_NACL = 0x4E41434C
+
+# NACL (nested acceleration) features and shared-memory size on RV64
+NACL_FEATURES = {0: "sync_csr", 1: "sync_hfence", 2: "sync_sret", 3: "autoswap_csr"}
+NACL_SHMEM_SIZE = 0x3000
+NACL_HFENCE_ENTRIES = 60
 
 SPEC_VERSION = (3 << 24) | 0     # SBI v3.0
 IMPL_ID = 0x7276                 # not an assigned implementation id ("rv")
@@ -32,6 +39,11 @@ MASK64 = (1 << 64) - 1
 
 class SbiExit(RvemuError):
     """Raised internally when the payload asks for shutdown/reset through SRST."""
+
+
+class _NoReturn:
+    """An SBI call that does not return to the caller (NACL SYNC_SRET): the hart's pc and
+    registers were set by the call itself."""
 
 
 def _s(v):
@@ -45,8 +57,14 @@ class SbiFirmware:
     def __init__(self, machine):
         self.m = machine
         self.calls = {}
+        # NACL: off by default, since "M-mode firmware should not provide NACL when the
+        # hardware implements H" (SBI spec); enable it to study nested acceleration.
+        self.nacl_enabled = False
+        self.nacl_shmem = None
 
     def probe(self, eid):
+        if eid == EID_NACL:
+            return self.nacl_enabled and "h" in self.m.isa
         return eid in (EID_BASE, EID_TIME, EID_IPI, EID_RFENCE, EID_HSM, EID_SRST, EID_DBCN) \
             or 0 <= eid <= 8
 
@@ -61,6 +79,8 @@ class SbiFirmware:
             stop = self._legacy(hart, eid)
         else:
             err, val, stop = self._call(hart, eid, fid, [int(x[10 + i]) for i in range(6)])
+            if stop is _NoReturn:
+                return None
             if stop is None:
                 x[10] = err & MASK64
                 x[11] = val & MASK64
@@ -118,8 +138,8 @@ class SbiFirmware:
         elif eid == EID_RFENCE and fid <= 6:
             if self._targets_me(a[0], a[1]) is None:
                 return SBI_ERR_INVALID_PARAM, 0, None
-            if fid >= 3:
-                return SBI_ERR_NOT_SUPPORTED, 0, None  # HFENCE variants need H
+            if fid >= 3 and "h" not in m.isa:
+                return SBI_ERR_NOT_SUPPORTED, 0, None  # the HFENCE variants need H
             hart.flush_decode_cache()
             return SBI_SUCCESS, 0, None
         elif eid == EID_HSM:
@@ -159,6 +179,43 @@ class SbiFirmware:
             if fid == 2:  # console_write_byte
                 m._console_write(bytes([a[0] & 0xFF]))
                 return SBI_SUCCESS, 0, None
+        elif eid == EID_NACL and self.probe(EID_NACL):
+            return self._nacl(hart, fid, a)
+        return SBI_ERR_NOT_SUPPORTED, 0, None
+
+    # -- NACL (SBI "Nested Acceleration Extension"); the L0 work is in the hart ---------
+    def _nacl(self, hart, fid, a):
+        if fid == 0:  # probe_feature: always SUCCESS, 1 if available
+            return SBI_SUCCESS, 1 if (a[0] & 0xFFFFFFFF) in NACL_FEATURES else 0, None
+        if fid == 1:  # set_shmem(lo, hi, flags)
+            lo, hi, flags = a[0], a[1], a[2]
+            if lo == MASK64 and hi == MASK64:
+                self.nacl_shmem = None
+                return SBI_SUCCESS, 0, None
+            if flags != 0 or lo & 0xFFF:
+                return SBI_ERR_INVALID_PARAM, 0, None
+            ram_end = self.m.ram_base + self.m.ram_size
+            if hi != 0 or lo < self.m.ram_base or lo + NACL_SHMEM_SIZE > ram_end:
+                return SBI_ERR_INVALID_ADDRESS, 0, None
+            self.nacl_shmem = lo
+            return SBI_SUCCESS, 0, None
+        if fid in (2, 3, 4) and self.nacl_shmem is None:
+            return SBI_ERR_NO_SHMEM, 0, None
+        if fid == 2:  # sync_csr(csr_num)
+            csr = a[0]
+            if csr != MASK64 and not ((csr & 0x300) == 0x200 and csr < 0x1000):
+                return SBI_ERR_INVALID_PARAM, 0, None
+            hart.nacl_sync_csr(self.nacl_shmem, -1 if csr == MASK64 else csr)
+            return SBI_SUCCESS, 0, None
+        if fid == 3:  # sync_hfence(entry_index)
+            idx = a[0]
+            if idx != MASK64 and idx >= NACL_HFENCE_ENTRIES:
+                return SBI_ERR_INVALID_PARAM, 0, None
+            hart.nacl_sync_hfence(self.nacl_shmem, -1 if idx == MASK64 else idx)
+            return SBI_SUCCESS, 0, None
+        if fid == 4:  # sync_sret(): does not return on success
+            hart.nacl_sync_sret(self.nacl_shmem, True)
+            return 0, 0, _NoReturn
         return SBI_ERR_NOT_SUPPORTED, 0, None
 
     def _targets_me(self, mask, base):
