@@ -49,6 +49,8 @@ def cmd_run(args):
         raise RvemuError("give either a guest ELF or --bios FIRMWARE, not both")
     if args.sbi and args.bios is not None:
         raise RvemuError("--sbi (the built-in SBI) and --bios (firmware providing the SBI) exclude each other")
+    if args.kvm:
+        return _run_kvm(args, console)
     m = Machine(isa=args.isa, ram=args.ram, misaligned=args.misaligned, svadu=args.svadu,
                 time_div=args.time_div, console=console, sbi=args.sbi)
     if args.bios is not None:
@@ -108,6 +110,48 @@ def cmd_run(args):
         print(f"rvemu: the guest is stuck in a trap loop (mcause={mcause}, mepc={mepc:#x}, "
               f"mtval={mtval:#x}): its trap handler faults too", file=sys.stderr)
         return EXIT_TRAP_LOOP
+    return _guest_exit_status(result.exit_code)
+
+
+def _run_kvm(args, console):
+    """``rvemu run --kvm``: the ELF as a VS-mode guest of the KVM model's small VMM."""
+    from rvemu.isa.isastring import parse_isa
+    from rvemu.kvm.run import _isa_string
+    from rvemu.kvm.vmm import Vmm
+    if args.bios is not None or args.sbi or args.gdb is not None or args.trace:
+        raise RvemuError("--kvm runs the ELF as a guest of the VMM; --bios, --sbi, --gdb and "
+                         "--trace do not apply")
+    if args.elf is None:
+        raise RvemuError("--kvm needs a guest ELF")
+    host = _isa_string(set(parse_isa(args.isa).names) | {"h"})
+    vmm = Vmm(args.elf, vcpus=args.vcpus, ram=args.ram, host_isa=host, console=console,
+              strategy=args.hstatus)
+    if args.stdin and not sys.stdin.isatty():
+        with contextlib.suppress(OSError, ValueError):
+            vmm.send_input(sys.stdin.buffer.read())
+    result = vmm.run(max_insns=args.max_insns)
+    if args.stats:
+        st = vmm.stats()
+        print(f"instructions: {result.instructions}\nseconds:      {result.seconds:.3f}\n"
+              f"exit:         {result.reason}", file=sys.stderr)
+        ws = st["world_switch"]
+        print("world switch: " + ", ".join(f"{k}={v}" for k, v in ws.items()), file=sys.stderr)
+        for vid, s in st["vcpus"].items():
+            print(f"vcpu {vid}: instret={s['instret']} exits: "
+                  + ", ".join(f"{k}={n}" for k, n in sorted(s["exits"].items())), file=sys.stderr)
+            if s["pmu_fw"]:
+                print(f"vcpu {vid}: SBI PMU firmware counters: "
+                      + ", ".join(f"{k}={n}" for k, n in s["pmu_fw"].items()), file=sys.stderr)
+    if result.reason == "budget":
+        print(f"rvemu: stopped after {result.instructions} guest instructions (--max-insns)",
+              file=sys.stderr)
+        return EXIT_BUDGET
+    if result.reason == "idle":
+        print("rvemu: every vCPU is waiting for an interrupt that can never come", file=sys.stderr)
+        return EXIT_IDLE
+    if result.reason == "error":
+        print("rvemu: the VM stopped on an exit the VMM cannot serve", file=sys.stderr)
+        return 1
     return _guest_exit_status(result.exit_code)
 
 
@@ -174,6 +218,14 @@ def build_parser():
                         "stopped at its entry, for the client (like qemu -s -S)")
     r.add_argument("--gdb-wait", action="store_true",
                    help="wait for the GDB client before running (implied by --gdb for now)")
+    r.add_argument("--kvm", action="store_true",
+                   help="run the ELF as a VS-mode guest of the KVM model's VMM (the host hart "
+                        "gets H; a0 = vCPU id, a1 = FDT)")
+    r.add_argument("--vcpus", type=int, default=1, metavar="N",
+                   help="--kvm: vCPUs time-sharing the hart (default 1)")
+    r.add_argument("--hstatus", choices=("direct", "nacl_sync_csr", "nacl_autoswap"),
+                   default="direct",
+                   help="--kvm: how the world switch swaps HSTATUS (seed 002; default direct)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("disasm", help="disassemble an ELF's code (objdump-like)")
