@@ -34,6 +34,8 @@ FUTURE = [
     E.Extension("zicbom", ""),
     E.Extension("zicboz", ""),
     E.Extension("svpbmt", ""),
+    E.Extension("smnpm", ""),
+    E.Extension("ssnpm", ""),
 ]
 BASE_NAMES = {"i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "zicntr", "zihpm", "s", "u",
               "zaamo", "zalrsc"}

@@ -294,3 +294,35 @@ def test_configurable_always_consistent(ops):
     finally:
         E.BY_NAME.clear()
         E.BY_NAME.update(saved)
+
+
+def test_idless_bundle_follows_its_parts(monkeypatch, future_extensions):
+    from rvemu.isa import extensions as E
+    monkeypatch.setitem(E.BY_NAME, "zvkn", E.Extension("zvkn", "bundle", implies=("zvkned", "zvkb")))
+    v = vcpu_for(future_extensions | {"zvkn"}, policy="configurable")
+    assert v.has("zvkn") and "s" in v.ctx.isa
+    put(v, "ZVKNED", 0)
+    assert not v.has("zvkn")
+    put(v, "ZVKNED", 1)
+    assert v.has("zvkn")
+
+
+def test_zve_only_host(future_extensions):
+    # a host with an embedded vector unit but no V: no KVM id controls Zve*, the guest keeps
+    # it (and its register file), the VECTOR ONE_REG registers stay unavailable (they need V)
+    v = vcpu_for(BASE_ONLY | {"zve32x", "zve32f", "zvfhmin"}, vlen=128, policy="configurable")
+    assert v.has("zve32f") and v.ctx.vreg is not None and v.ctx.vreg.size == 32 * 16
+    assert get(v, "ZVFHMIN") == 1
+    raises_errno(ENOENT, v.get_one_reg, U.vector_reg("vlenb"))
+    put(v, "ZVFHMIN", 0)
+    put(v, "ZVFHMIN", 1)                      # Zve32f (no id) satisfies its rule
+
+
+BASE_ONLY = {"i", "m", "a", "f", "d", "c", "zicsr", "zifencei", "s", "u", "zaamo", "zalrsc"}
+
+
+def test_smnpm_is_checked_against_host_ssnpm(future_extensions):
+    v = vcpu_for((future_extensions - {"smnpm"}) | {"ssnpm"})
+    assert get(v, "SMNPM") == 1 and v.has("smnpm")       # guest Smnpm from host Ssnpm
+    v = vcpu_for(future_extensions - {"ssnpm"})
+    raises_errno(ENOENT, get, v, "SMNPM")

@@ -188,9 +188,11 @@ def test_timer(vcpu):
     assert vcpu.get_one_reg(U.timer_reg("state")) == U.KVM_RISCV_TIMER_STATE_OFF
     raises_errno(EINVAL, vcpu.set_one_reg, U.timer_reg("state"), U.KVM_RISCV_TIMER_STATE_OFF)
     vcpu.set_one_reg(U.timer_reg("compare"), 123456)
+    assert vcpu.ctx.vstimecmp == 123456 and vcpu.ctx.timer_state == 0
     vcpu.ctx.hvip |= 1 << 6
     vcpu.set_one_reg(U.timer_reg("state"), U.KVM_RISCV_TIMER_STATE_ON)
-    assert vcpu.ctx.timer_state == 1 and vcpu.ctx.vstimecmp == 123456 and not vcpu.ctx.hvip & 1 << 6
+    # Linux's quirk: next_event(vcpu, reg_val) with reg_val = ON = 1 arms it at cycle 1
+    assert vcpu.ctx.timer_state == 1 and vcpu.ctx.vstimecmp == 1 and not vcpu.ctx.hvip & 1 << 6
     vcpu.set_one_reg(U.timer_reg("state"), 7)           # any value but ON cancels
     assert vcpu.get_one_reg(U.timer_reg("state")) == 0
 
@@ -207,8 +209,10 @@ def test_vm_time_callable():
     now = [100]
     vm = Kvm().create_vm(time=lambda: now[0])
     v = vm.create_vcpu(0)
+    assert v.get_one_reg(U.timer_reg("time")) == 0          # guest time starts at VM creation
     now[0] = 250
-    assert v.get_one_reg(U.timer_reg("time")) == 250
+    assert v.get_one_reg(U.timer_reg("time")) == 150
+    assert v.ctx.htimedelta == (-100) & M64
     raises_errno(EINVAL, vm.advance_time, 1)
     raises_errno(EINVAL, Kvm().create_vm, time=5)
 
@@ -293,23 +297,20 @@ def test_vector(future_extensions, vlen):
 # ---- SBI_EXT and SBI_STATE ----------------------------------------------------------------------
 def test_sbi_ext(vcpu):
     g = vcpu.get_one_reg
-    assert [g(U.sbi_ext_reg(n)) for n in ("V01", "TIME", "IPI", "RFENCE", "SRST", "HSM", "PMU",
-                                          "EXPERIMENTAL", "VENDOR", "DBCN", "SUSP", "MPXY")] == \
-        [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]
-    raises_errno(ENOENT, g, U.sbi_ext_reg("STA"))          # not offered: UNAVAILABLE
+    assert [g(U.sbi_ext_reg(n)) for n in U.SBI_EXT_NAMES] == [1] * 9 + [0, 1, 0, 1, 0]
     raises_errno(ENOENT, g, U.sbi_ext_reg(14))
     vcpu.set_one_reg(U.sbi_ext_reg("DBCN"), 1)
     vcpu.set_one_reg(U.sbi_ext_reg("TIME"), 0)
     en = g(U.sbi_ext_reg(0, U.KVM_REG_RISCV_SBI_MULTI_EN))
-    assert en == 0b1111111101 and g(U.sbi_ext_reg(0, U.KVM_REG_RISCV_SBI_MULTI_DIS)) == ~en & M64
+    assert en == 0b1011111111101 and g(U.sbi_ext_reg(0, U.KVM_REG_RISCV_SBI_MULTI_DIS)) == ~en & M64
     before = snapshot(vcpu)
     raises_errno(EINVAL, vcpu.set_one_reg, U.sbi_ext_reg("DBCN"), 2)
-    raises_errno(ENOENT, vcpu.set_one_reg, U.sbi_ext_reg("STA"), 1)
+    raises_errno(ENOENT, vcpu.set_one_reg, U.sbi_ext_reg(14), 1)
     raises_errno(ENOENT, vcpu.set_one_reg, U.sbi_ext_reg(1, U.KVM_REG_RISCV_SBI_MULTI_EN), 1)
     raises_errno(ENOENT, vcpu.set_one_reg, U.sbi_ext_reg(0, 3 << 16), 1)
     raises_errno(EINVAL, vcpu.set_one_reg, resize(U.sbi_ext_reg("DBCN"), 4), 1)
     assert snapshot(vcpu) == before
-    # multi: per-bit errors ignored (STA is unavailable), returns fine
+    # multi: per-bit errors ignored, returns fine
     vcpu.set_one_reg(U.sbi_ext_reg(0, U.KVM_REG_RISCV_SBI_MULTI_EN), M64)
     assert g(U.sbi_ext_reg("MPXY")) == 1 and g(U.sbi_ext_reg("TIME")) == 1
     vcpu.set_one_reg(U.sbi_ext_reg(0, U.KVM_REG_RISCV_SBI_MULTI_DIS), 1 << 9 | 1 << 10)
@@ -320,15 +321,51 @@ def test_sbi_ext(vcpu):
     raises_errno(EBUSY, vcpu.set_one_reg, U.sbi_ext_reg(0, U.KVM_REG_RISCV_SBI_MULTI_EN), 0)
 
 
-def test_sbi_pmu_unavailable_without_pmu():
-    v = vcpu_for(pmu=False)
+def test_sbi_unavailable_extensions():
+    v = vcpu_for(pmu=False, steal_time=False)
     raises_errno(ENOENT, v.get_one_reg, U.sbi_ext_reg("PMU"))
+    raises_errno(ENOENT, v.get_one_reg, U.sbi_ext_reg("STA"))
+    raises_errno(ENOENT, v.set_one_reg, U.sbi_ext_reg("STA"), 1)
+    raises_errno(EINVAL, v.get_one_reg, U.sbi_sta_reg("shmem_lo"))     # no enabled STA
 
 
-def test_sbi_state(vcpu):
-    raises_errno(EINVAL, vcpu.get_one_reg, U.sbi_sta_reg("shmem_lo"))
-    raises_errno(EINVAL, vcpu.set_one_reg, U.sbi_sta_reg("shmem_lo"), 0)
-    raises_errno(EINVAL, vcpu.get_one_reg, resize(U.sbi_sta_reg("shmem_lo"), 16))
+def fwft_reg(i):
+    return U.reg_id(U.KVM_REG_RISCV_SBI_STATE, i, subtype=U.KVM_REG_RISCV_SBI_FWFT)
+
+
+def test_sbi_state_sta(vcpu):
+    lo, hi = U.sbi_sta_reg("shmem_lo"), U.sbi_sta_reg("shmem_hi")
+    assert vcpu.get_one_reg(lo) == M64 and vcpu.get_one_reg(hi) == 0     # INVALID_GPA
+    vcpu.set_one_reg(lo, 0x8000_0040)
+    assert vcpu.get_one_reg(lo) == 0x8000_0040 and vcpu.sta.shmem == 0x8000_0040
+    before = snapshot(vcpu), vcpu.sta.shmem
+    raises_errno(EINVAL, vcpu.set_one_reg, lo, 0x8000_0020)             # not 64-byte aligned
+    raises_errno(EINVAL, vcpu.set_one_reg, hi, 1)
+    raises_errno(EINVAL, vcpu.set_one_reg, resize(lo, 4), 0)            # the dispatcher takes it, STA not
+    raises_errno(EINVAL, vcpu.get_one_reg, resize(lo, 16))              # not 1/2/4/8
+    raises_errno(ENOENT, vcpu.get_one_reg, U.reg_id(U.KVM_REG_RISCV_SBI_STATE, 2, subtype=0))
+    raises_errno(EINVAL, vcpu.get_one_reg, U.reg_id(U.KVM_REG_RISCV_SBI_STATE, 0, subtype=2 << 16))
+    assert (snapshot(vcpu), vcpu.sta.shmem) == before
+    vcpu.set_one_reg(hi, 0)
+    vcpu.set_one_reg(lo, M64)
+    vcpu.set_one_reg(U.sbi_ext_reg("STA"), 0)                           # disabled: no state
+    raises_errno(EINVAL, vcpu.get_one_reg, lo)
+
+
+def test_sbi_state_fwft(vcpu):
+    assert [vcpu.get_one_reg(fwft_reg(i)) for i in range(3)] == [1, 0, 0]
+    vcpu.set_one_reg(fwft_reg(2), 1)                  # misaligned delegation: hedeleg bits 4, 6
+    assert vcpu.ctx.hedeleg == 0xB10D | 0x50 and vcpu.get_one_reg(fwft_reg(2)) == 1
+    vcpu.set_one_reg(fwft_reg(1), 0xFF)
+    assert vcpu.get_one_reg(fwft_reg(1)) == 1         # only LOCK is kept
+    before = snapshot(vcpu)
+    raises_errno(EINVAL, vcpu.set_one_reg, fwft_reg(2), 2)
+    raises_errno(EINVAL, vcpu.set_one_reg, fwft_reg(0), 2)
+    raises_errno(ENOENT, vcpu.get_one_reg, fwft_reg(3))      # pointer masking: not supported here
+    raises_errno(ENOENT, vcpu.get_one_reg, fwft_reg(9))
+    assert snapshot(vcpu) == before
+    vcpu.set_one_reg(fwft_reg(0), 0)
+    assert vcpu.get_one_reg(fwft_reg(0)) == 0
 
 
 # ---- bad input never crashes and never changes anything -----------------------------------------

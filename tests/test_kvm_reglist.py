@@ -40,10 +40,14 @@ VEC = ([R | UL | U.KVM_REG_RISCV_VECTOR | i for i in range(5)]
        + [R | U.KVM_REG_SIZE_U128 | U.KVM_REG_RISCV_VECTOR | (6 + n) for n in range(32)])
 AIA = [R | UL | U.KVM_REG_RISCV_CSR | U.KVM_REG_RISCV_CSR_AIA | i for i in range(7)]
 SMSTATEEN = [R | UL | U.KVM_REG_RISCV_CSR | U.KVM_REG_RISCV_CSR_SMSTATEEN | 0]
+STA = [R | UL | U.KVM_REG_RISCV_SBI_STATE | U.KVM_REG_RISCV_SBI_STA | i for i in (0, 1)]
+FWFT_MISALIGNED = [R | UL | U.KVM_REG_RISCV_SBI_STATE | U.KVM_REG_RISCV_SBI_FWFT | i for i in (0, 1, 2)]
+FWFT_POINTER_MASKING = [R | UL | U.KVM_REG_RISCV_SBI_STATE | U.KVM_REG_RISCV_SBI_FWFT | i for i in (3, 4, 5)]
 
 # config name -> (feature register, blessed registers besides BASE)
 CONFIGS = {
     "sbi-base": (sbi_reg("V01"), SBI_BASE),
+    "sbi-sta": (sbi_reg("STA"), [sbi_reg("STA")] + STA),
     "sbi-pmu": (sbi_reg("PMU"), [sbi_reg("PMU")]),
     "sbi-dbcn": (sbi_reg("DBCN"), [sbi_reg("DBCN")]),
     "sbi-susp": (sbi_reg("SUSP"), [sbi_reg("SUSP")]),
@@ -177,6 +181,18 @@ def test_zicbom_config(future_extensions):
     assert run_selftest(vcpu_for(host), isa_reg("ZICBOM"), sub) == "passed"
 
 
+def test_sbi_fwft_config():
+    # upstream's sublist has misaligned_deleg and pointer_masking; a host without pointer
+    # masking offers (and lists) only the first
+    assert run_selftest(vcpu_for(), sbi_reg("FWFT"), [sbi_reg("FWFT")] + FWFT_MISALIGNED) == "passed"
+
+
+def test_sbi_fwft_config_with_pointer_masking(future_extensions):
+    v = vcpu_for(future_extensions - {"zicbom", "zicboz"}, pointer_masking_pmlens=(7, 16))
+    sub = [sbi_reg("FWFT")] + FWFT_MISALIGNED + FWFT_POINTER_MASKING
+    assert run_selftest(v, sbi_reg("FWFT"), sub) == "passed"
+
+
 def test_pmu_config_skipped_without_pmu():
     assert run_selftest(vcpu_for(pmu=False), *CONFIGS["sbi-pmu"]) == "skipped"
 
@@ -187,13 +203,16 @@ def test_enumeration_order_and_count(future_extensions):
     regs = v.get_reg_list()
     types = [(r & U.KVM_REG_RISCV_TYPE_MASK) >> 24 for r in regs]
     # CONFIG, CORE, CSR, TIMER, FP_F, FP_D, VECTOR, ISA_EXT, SBI_EXT: never go back
-    order = [1, 2, 3, 4, 5, 6, 9, 7, 8]
+    order = [1, 2, 3, 4, 5, 6, 9, 7, 8, 10]
     assert [order.index(t) for t in types] == sorted(order.index(t) for t in types)
     host = v.vm.host
     n_isa = len(host.ids())
-    n_sbi = 12                                             # all but STA and FWFT
+    n_sbi = 14                                             # every SBI extension
+    n_state = 2 + 3                                        # STA; FWFT misaligned delegation
     n_config = 5 + 2                                      # + zicbom, zicboz block sizes
-    assert len(regs) == n_config + 33 + 11 + 7 + 1 + 4 + 33 + 33 + 37 + n_isa + n_sbi
+    assert len(regs) == n_config + 33 + 11 + 7 + 1 + 4 + 33 + 33 + 37 + n_isa + n_sbi + n_state
+    state = [r & 0xFFFFFF for r in regs if (r >> 24) & 0xFF == 10]
+    assert state == [0, 1, 0x10000, 0x10001, 0x10002]
     # CSR: general, then AIA, then Smstateen; CONFIG ascending
     csr = [r & 0xFF00FF for r in regs if (r >> 24) & 0xFF == 3]
     assert csr == [i for i in range(11)] + [0x10000 | i for i in range(7)] + [0x20000]

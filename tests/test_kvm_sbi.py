@@ -1,8 +1,10 @@
 """The hypervisor's SBI against the vCPU context (Linux's vcpu_sbi*.c; fact sheet section 7)."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kvm_support import vcpu_for
+from kvm_support import future_extensions, vcpu_for  # noqa: F401
 from rvemu.kvm import exits as X
 from rvemu.kvm import sbi_consts as S
 from rvemu.kvm import uapi as U
@@ -223,3 +225,108 @@ def test_experimental_and_mpxy(vm3):
     assert call(v, S.EID_MPXY, 0)[1] == -2
     v.set_one_reg(U.sbi_ext_reg("MPXY"), 1)
     assert isinstance(call(v, S.EID_MPXY, 0)[0], X.RiscvSbiExit)
+
+
+def test_sta(vm3):
+    v = vm3.vcpus[0]
+    shm = 0x8000_0400
+    vm3.write_guest(shm, b"\xff" * 64)
+    assert call(v, S.EID_STA, 0, shm, 0, 1)[1] == S.SBI_ERR_INVALID_PARAM       # flags
+    assert call(v, S.EID_STA, 0, shm + 8, 0, 0)[1] == S.SBI_ERR_INVALID_PARAM   # alignment
+    assert call(v, S.EID_STA, 0, shm, 1, 0)[1] == S.SBI_ERR_INVALID_ADDRESS
+    assert call(v, S.EID_STA, 0, 0x4000, 0, 0)[1] == S.SBI_ERR_INVALID_ADDRESS
+    assert call(v, S.EID_STA, 1)[1] == -2
+    assert call(v, S.EID_STA, 0, shm, 0, 0)[1] == 0
+    assert vm3.read_guest(shm, 64) == bytes(64)
+    assert v.get_one_reg(U.sbi_sta_reg("shmem_lo")) == shm
+    v.record_steal_time(1234)
+    v.record_steal_time(6)
+    assert vm3.read_guest(shm, 16) == (4).to_bytes(4, "little") + bytes(4) + (1240).to_bytes(8, "little")
+    assert call(v, S.EID_STA, 0, M64, M64, 0)[1] == 0
+    v.record_steal_time(1)                                      # disabled: nothing written
+    assert vm3.read_guest(shm + 8, 8) == (1240).to_bytes(8, "little")
+    v.set_one_reg(U.sbi_sta_reg("shmem_lo"), shm)
+    v.reset()
+    assert v.sta.shmem == M64
+
+
+def test_fwft(vm3):
+    v = vm3.vcpus[0]
+    assert call(v, S.EID_FWFT, 0, 0, 1, 0)[1] == 0               # SET misaligned delegation
+    assert v.ctx.hedeleg & 0x50 == 0x50
+    assert call(v, S.EID_FWFT, 1, 0)[1:3] == (0, 1)
+    assert call(v, S.EID_FWFT, 0, 0, 2, 0)[1] == S.SBI_ERR_INVALID_PARAM
+    assert call(v, S.EID_FWFT, 0, 0, 0, 2)[1] == S.SBI_ERR_INVALID_PARAM       # flags
+    assert call(v, S.EID_FWFT, 0, 1, 1, 0)[1] == -2               # landing pad: defined, not offered
+    assert call(v, S.EID_FWFT, 0, 5, 7, 0)[1] == -2               # pointer masking: no Smnpm
+    assert call(v, S.EID_FWFT, 1, 100)[1] == S.SBI_ERR_DENIED      # not a defined feature
+    assert call(v, S.EID_FWFT, 2)[1] == -2
+    assert call(v, S.EID_FWFT, 0, 0, 0, 1)[1] == 0                # clear and lock
+    assert v.ctx.hedeleg & 0x50 == 0
+    assert call(v, S.EID_FWFT, 0, 0, 1, 0)[1] == -14              # DENIED_LOCKED
+    v.reset()
+    assert call(v, S.EID_FWFT, 0, 0, 1, 0)[1] == 0                # reset unlocks
+    w = vm3.vcpus[1]
+    w.set_one_reg(U.reg_id(U.KVM_REG_RISCV_SBI_STATE, 0, subtype=U.KVM_REG_RISCV_SBI_FWFT), 0)
+    assert call(w, S.EID_FWFT, 1, 0)[1] == -2                      # disabled through ONE_REG
+
+
+def test_fwft_pointer_masking(future_extensions):
+    v = vcpu_for(future_extensions, pointer_masking_pmlens=(7,))
+    assert call(v, S.EID_FWFT, 0, 5, 7, 0)[1] == 0
+    assert v.ctx.henvcfg >> 32 & 3 == 2 and call(v, S.EID_FWFT, 1, 5)[2] == 7
+    assert call(v, S.EID_FWFT, 0, 5, 16, 0)[1] == S.SBI_ERR_INVALID_PARAM   # host: PMLEN 7 only
+    v.mark_ran()
+    assert v.ctx.henvcfg >> 32 & 3 == 2
+    v.reset()
+    assert call(v, S.EID_FWFT, 1, 5)[2] == 0
+
+
+def test_ipi_wakes_and_legacy_ipi_to_missing_vcpu(vm3):
+    v0, v1, v2 = vm3.vcpus
+    v2.waiting = True
+    call(v0, S.EID_IPI, 0, 0b100, 0)
+    assert not v2.waiting and v2.ctx.hvip == 4
+    vm3.write_guest(0x8000_0200, (0b1010).to_bytes(8, "little"))  # vCPUs 1 and 3 (no vCPU 3)
+    assert call(v0, 4, 0, 0x8000_0200)[:2] == (None, 0)
+    assert v1.ctx.hvip == 4
+
+
+EIDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, S.EID_BASE, S.EID_TIME, S.EID_IPI, S.EID_RFENCE, S.EID_HSM,
+        S.EID_SRST, S.EID_PMU, S.EID_DBCN, S.EID_SUSP, S.EID_STA, S.EID_FWFT, S.EID_MPXY,
+        S.EXPERIMENTAL_START, S.VENDOR_END, 0x4E41434C]
+WORD = st.one_of(st.integers(0, 80), st.sampled_from([M64, M64 - 1, 1 << 63, 0x8000_0000, 0x8000_0040]),
+                 st.integers(0, M64))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.sampled_from(EIDS) | st.integers(0, 0xFFFFFFFF),
+                          st.integers(0, 9) | st.integers(0, M64), st.lists(WORD, min_size=6, max_size=6)),
+                max_size=8))
+def test_random_guest_ecalls_never_crash(calls):
+    v = vcpu_for(pmu=True)
+    vm = v.vm
+    vm.set_user_memory_region(0, 0, 0x8000_0000, 1 << 16, np.zeros(1 << 16, np.uint8))
+    vm.create_vcpu(1)
+    vm.create_vcpu(2)
+    for v in vm.vcpus:
+        for i in range(U.KVM_RISCV_SBI_EXT_MAX):
+            try:
+                v.set_one_reg(U.sbi_ext_reg(i), 1)
+            except Exception:       # noqa: BLE001 - unavailable ones
+                pass
+    for who, eid, fid, args in calls:
+        x = vm.vcpus[who]
+        x.ctx.pc = 0x8000_0000
+        x.ctx.x[17], x.ctx.x[16] = eid, fid
+        for i in range(6):
+            x.ctx.x[10 + i] = args[i]
+        ex = x.sbi_ecall()
+        assert ex is None or isinstance(ex, X.Exit)
+        if ex is None:
+            assert x.ctx.pc in (0x8000_0004, x.ctx.vstvec)
+        else:
+            assert x.ctx.pc == 0x8000_0000
+        if isinstance(ex, X.RiscvSbiExit):
+            x.sbi_return(ex)
+        assert int(x.ctx.x[0]) == 0

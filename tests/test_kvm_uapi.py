@@ -99,3 +99,11 @@ def test_exit_numbers():
 
 def test_caps_numbers():
     assert (U.KVM_CAP_ONE_REG, U.KVM_CAP_READONLY_MEM, U.KVM_CAP_RISCV_MP_STATE_RESET) == (70, 81, 242)
+
+
+def test_docs_example_runs():
+    import pathlib
+    import re
+    doc = pathlib.Path(__file__).resolve().parent.parent / "docs" / "kvm.md"
+    code = re.search(r"```python\n(.*?)```", doc.read_text(), re.S).group(1)
+    exec(compile(code, str(doc), "exec"), {"print": lambda *a: None})

@@ -4,9 +4,11 @@ import errno
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kvm_support import SCALAR_HOST, future_extensions, raises_errno, vcpu_for  # noqa: F401
-from rvemu.kvm import Kvm
+from rvemu.kvm import Kvm, KvmError
 from rvemu.kvm import uapi as U
 
 EINVAL, EEXIST, EFAULT = errno.EINVAL, errno.EEXIST, errno.EFAULT
@@ -198,3 +200,46 @@ def test_reset_state():
     assert c.mode == 1 and c.vstimecmp == (1 << 64) - 1 and c.timer_state == 0
     assert c.x.dtype == np.uint64 and c.f.dtype == np.uint64 and c.x.shape == (32,)
     assert c.scounteren == 0 and c.vreg is None and c.vlenb == 0
+
+
+def test_host_from_a_machine():
+    from rvemu import Machine
+    m = Machine(isa="rv64imafdc_zfh", ram="1M")
+    v = Kvm(m).create_vm().create_vcpu(0)
+    assert v.has("zfh") and not v.has("zfbfmin")
+    raises_errno(errno.ENOENT, v.get_one_reg, U.isa_ext_reg("ZFBFMIN"))
+
+
+REGION_OPS = st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0, 1, 2, 3, 4]),
+                                st.integers(0, 24).map(lambda p: p * 0x800),
+                                st.integers(0, 6).map(lambda p: p * 0x800),
+                                st.integers(0, 2)), max_size=25)
+
+
+@settings(max_examples=200, deadline=None)
+@given(REGION_OPS)
+def test_random_region_sequences(ops):
+    vm = Kvm().create_vm()
+    bufs = [np.zeros(0x4000, np.uint8) for _ in range(3)]
+    for slot, flags, gpa, size, b in ops:
+        before = dict(vm.slots)
+        try:
+            vm.set_user_memory_region(slot, flags, gpa, size, bufs[b])
+        except KvmError as e:
+            assert e.errno in (EINVAL, EEXIST)
+            assert vm.slots == before
+        ss = sorted(vm.slots.values(), key=lambda s: s.guest_phys_addr)
+        for a, b2 in zip(ss, ss[1:]):
+            assert a.end <= b2.guest_phys_addr          # never overlapping
+        for s in ss:
+            assert s.memory_size and not s.guest_phys_addr % 4096 and not s.memory_size % 4096
+
+
+def test_context_mask_and_misa():
+    from rvemu.isa.extensions import EXT_BIT
+    v = vcpu_for()
+    v.set_one_reg(U.isa_ext_reg("D"), 0)
+    m = v.ctx.ext_mask()
+    assert m >> EXT_BIT["f"] & 1 and not m >> EXT_BIT["d"] & 1 and m >> EXT_BIT["s"] & 1
+    misa = v.ctx.misa()
+    assert misa >> 62 == 2 and misa & (1 << 5) and not misa & (1 << 3)   # F yes, D no

@@ -102,6 +102,17 @@ class VcpuContext:
     def free_vector(self):
         self.vreg = None
 
+    def ext_mask(self):
+        """The guest's extension mask in the hart's bit numbering (rvemu.isa EXT_BIT), what the
+        world switch installs so that a disabled extension traps in the guest."""
+        from rvemu.isa.isastring import Isa
+        return Isa("guest", self.isa).mask
+
+    def misa(self):
+        """The misa value the guest's ISA implies (MXL = 64 and the single letters)."""
+        from rvemu.isa.isastring import Isa
+        return Isa("guest", self.isa).misa
+
     def __repr__(self):
         return (f"VcpuContext(pc={self.pc:#x}, mode={'VS' if self.mode else 'VU'}, "
                 f"isa={sorted(self.isa)})")

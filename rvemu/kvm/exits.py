@@ -124,7 +124,9 @@ class IntrExit(Exit):
 
 @dataclass
 class DebugExit(Exit):
-    """KVM_EXIT_DEBUG: a guest ebreak while guest debugging is on."""
+    """KVM_EXIT_DEBUG: a guest ebreak while guest debugging is on. RISC-V's
+    kvm_debug_exit_arch is empty; ``pc`` (the ebreak's address, also CORE regs.pc) is an
+    rvemu convenience."""
     pc: int = 0
     reason = KVM_EXIT_DEBUG
 

@@ -86,6 +86,11 @@ RULES = {
 RULES_IF = [(("c", "d"), ("zcd",))]
 
 
+def has_vector_unit(names):
+    """V or any Zve* subset: the hart then has vector registers."""
+    return any(n == "v" or n.startswith("zve") for n in names)
+
+
 def known(name):
     """Does the hart know and implement this extension?"""
     e = BY_NAME.get(name)
@@ -103,7 +108,7 @@ class HostIsa:
 
     def __init__(self, names, *, vlenb=0, hw_pte_young=None, v_user_allowed=True):
         self.names = frozenset(n for n in names if known(n))
-        self.vlenb = vlenb if "v" in self.names else 0
+        self.vlenb = vlenb if has_vector_unit(self.names) else 0
         self.hw_pte_young = ("svadu" in self.names) if hw_pte_young is None else bool(hw_pte_young)
         self.v_user_allowed = bool(v_user_allowed)
         # names without a KVM id that some KVM-visible host extension implies (Zve* under V):
@@ -114,6 +119,11 @@ class HostIsa:
                 self.followers |= _implied_closure({n}) - {n}
         self.followers = frozenset(f for f in self.followers if f not in ID_OF and f in self.names)
         self.fixed = frozenset(n for n in self.names if n not in ID_OF and n not in self.followers)
+        # an id-less name that implies KVM-visible ones (a bundle such as Zvkn) is there only
+        # while everything it stands for is enabled
+        self.bundles = {n: frozenset(m for m in _implied_closure({n}) if m in ID_OF)
+                        for n in self.fixed}
+        self.bundles = {n: b for n, b in self.bundles.items() if b}
 
     def has(self, ext_id):
         """__kvm_riscv_isa_check_host: is KVM id ``ext_id`` available?"""
@@ -121,7 +131,7 @@ class HostIsa:
             return False
         name = NAMES[ext_id]
         if name == "smnpm":             # VS-mode pointer masking is configured through Ssnpm
-            return "ssnpm" in self.names
+            return "ssnpm" in self.names and known("smnpm")
         return name in self.names
 
     def ids(self):
@@ -138,7 +148,7 @@ class HostIsa:
     def full_isa(self, enabled):
         """The guest's whole extension set for KVM-visible ``enabled`` names: those, what they
         imply, and the host's fixed id-less extensions (S, U)."""
-        s = set(enabled) | set(self.fixed)
+        s = set(enabled) | {n for n in self.fixed if self.bundles.get(n, frozenset()) <= set(enabled)}
         s |= {n for n in _implied_closure(enabled) if n in self.followers}
         return s
 

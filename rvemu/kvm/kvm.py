@@ -40,11 +40,15 @@ class Kvm:
     host's SBI reports (a new vCPU's CONFIG registers start with them). ``satp_mode``: the
     host's (8 Sv39, 9 Sv48, 10 Sv57); it fixes the G-stage guest-physical size.
     ``hw_pte_young``/``v_user_allowed``: the host switches Linux's ISA rules consult.
+    ``steal_time``: offer SBI STA (Linux: when scheduler statistics are on).
+    ``misaligned_deleg``/``pointer_masking_pmlens``: what SBI FWFT can offer (misaligned
+    exception delegation; the PMLEN values henvcfg.PMM accepts, none by default).
     """
 
     def __init__(self, host=None, *, vlen=None, pmu=True, timebase=10_000_000, mvendorid=0,
                  marchid=0, mimpid=0, satp_mode=10, cbo_block_size=64, hw_pte_young=None,
-                 v_user_allowed=True, host_cpus=1):
+                 v_user_allowed=True, host_cpus=1, steal_time=True, misaligned_deleg=True,
+                 pointer_masking_pmlens=()):
         names, mvlen = self._host_names(host, vlen)
         vlen = vlen if vlen is not None else (mvlen or 256)
         if not isinstance(vlen, int) or vlen < 128 or vlen & (vlen - 1) or vlen > 2048:
@@ -60,6 +64,9 @@ class Kvm:
         self.gpa_bits = _GPA_BITS[satp_mode]
         self.cbo_block_size = cbo_block_size
         self.host_cpus = host_cpus
+        self.steal_time = bool(steal_time)
+        self.misaligned_deleg = bool(misaligned_deleg)
+        self.pointer_masking_pmlens = tuple(pointer_masking_pmlens)
         self.vms = []
 
     @staticmethod

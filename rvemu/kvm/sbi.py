@@ -10,8 +10,6 @@ a0/a1 and steps past the ecall, as Linux's kvm_riscv_vcpu_sbi_return does.
 Which extensions a vCPU offers is the SBI_EXT ONE_REG state (``vcpu.sbi_status``):
 UNAVAILABLE ones are not there at all, DISABLED ones answer NOT_SUPPORTED.
 """
-import errno
-
 from rvemu.kvm import exits
 from rvemu.kvm import sbi_consts as S
 from rvemu.kvm import uapi
@@ -43,8 +41,10 @@ class SbiRet:
 class Ext:
     """One entry of Linux's sbi_ext table."""
 
-    def __init__(self, kvm_id, lo, hi, handler, default_disabled=False, probe=None):
+    def __init__(self, kvm_id, lo, hi, handler, default_disabled=False, probe=None,
+                 state_subtype=None):
         self.kvm_id = kvm_id     # KVM_RISCV_SBI_EXT_* (None for BASE: always on)
+        self.state_subtype = state_subtype   # its KVM_REG_RISCV_SBI_STATE subtype, if any
         self.lo, self.hi = lo, hi
         self.handler = handler
         self.default_disabled = default_disabled
@@ -151,9 +151,8 @@ def _v01(vcpu, ret):
             for bit in range(64):
                 if hmask >> bit & 1:
                     t = vcpu.vm.vcpu_by_id(bit)
-                    if t is None:
-                        raise KvmError(errno.EINVAL, f"SBI v0.1 send_ipi to vCPU {bit}, which does not exist")
-                    t.ctx.hvip |= 1 << IRQ_VS_SOFT
+                    if t is not None:       # (Linux would dereference NULL here)
+                        t.set_interrupt(IRQ_VS_SOFT)
         elif eid == S.V01_REMOTE_FENCE_I:
             _fence(vcpu, hmask, 0, "FENCE_I")
         elif eid == S.V01_REMOTE_SFENCE_VMA:
@@ -210,7 +209,7 @@ def _ipi(vcpu, ret):
     vcpu.pmu.count_fw_event("IPI_SENT")
     sent = 0
     for t in hart_targets(vcpu, hmask, hbase):
-        t.ctx.hvip |= 1 << IRQ_VS_SOFT
+        t.set_interrupt(IRQ_VS_SOFT)        # pending, and wakes a waiting vCPU
         t.pmu.count_fw_event("IPI_RCVD")
         if hbase != MASK64:
             sent |= 1 << (t.vcpu_id - hbase)
@@ -334,6 +333,16 @@ def _forward(vcpu, ret):
     forward(vcpu, ret)
 
 
+def _sta(vcpu, ret):
+    x = vcpu.ctx.x
+    ret.err = vcpu.sta.call(int(x[16]), [int(x[10 + i]) for i in range(6)])
+
+
+def _fwft(vcpu, ret):
+    x = vcpu.ctx.x
+    ret.err, ret.out = vcpu.fwft.call(int(x[16]), [int(x[10 + i]) for i in range(6)])
+
+
 K = uapi
 # table order is Linux's sbi_ext[] order (the first match of an EID wins)
 EXTENSIONS = [
@@ -347,8 +356,9 @@ EXTENSIONS = [
     Ext(K.KVM_RISCV_SBI_EXT_PMU, S.EID_PMU, S.EID_PMU, _pmu, probe=_pmu_probe),
     Ext(K.KVM_RISCV_SBI_EXT_DBCN, S.EID_DBCN, S.EID_DBCN, _forward, default_disabled=True),
     Ext(K.KVM_RISCV_SBI_EXT_SUSP, S.EID_SUSP, S.EID_SUSP, _susp, default_disabled=True),
-    Ext(K.KVM_RISCV_SBI_EXT_STA, S.EID_STA, S.EID_STA, None, probe=lambda v: 0),
-    Ext(K.KVM_RISCV_SBI_EXT_FWFT, S.EID_FWFT, S.EID_FWFT, None, probe=lambda v: 0),
+    Ext(K.KVM_RISCV_SBI_EXT_STA, S.EID_STA, S.EID_STA, _sta, probe=lambda v: 1 if v.kvm.steal_time else 0,
+        state_subtype=0),
+    Ext(K.KVM_RISCV_SBI_EXT_FWFT, S.EID_FWFT, S.EID_FWFT, _fwft, state_subtype=1),
     Ext(K.KVM_RISCV_SBI_EXT_MPXY, S.EID_MPXY, S.EID_MPXY, _forward, default_disabled=True),
     Ext(K.KVM_RISCV_SBI_EXT_EXPERIMENTAL, S.EXPERIMENTAL_START, S.EXPERIMENTAL_END, _forward),
     Ext(K.KVM_RISCV_SBI_EXT_VENDOR, S.VENDOR_START, S.VENDOR_END, _forward),
@@ -367,6 +377,15 @@ def initial_status(vcpu):
         else:
             st[e.kvm_id] = STATUS_DISABLED if e.default_disabled else STATUS_ENABLED
     return st
+
+
+def state_ext(vcpu, subtype):
+    """kvm_vcpu_sbi_find_ext_withstate: the per-vCPU state object (vcpu.sta / vcpu.fwft) of the
+    ENABLED extension whose SBI_STATE subtype is ``subtype``, or None."""
+    for e in EXTENSIONS:
+        if e.state_subtype == subtype and vcpu.sbi_status[e.kvm_id] == STATUS_ENABLED:
+            return vcpu.sta if subtype == 0 else vcpu.fwft
+    return None
 
 
 def find_ext(vcpu, eid):

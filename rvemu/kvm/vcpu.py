@@ -9,11 +9,13 @@ import errno
 
 import numpy as np
 
+from rvemu.kvm import isa_ext
 from rvemu.kvm import sbi as sbimod
 from rvemu.kvm import uapi as U
 from rvemu.kvm.context import AIA_FIELDS, CSR_FIELDS, VcpuContext
 from rvemu.kvm.errors import KvmError
 from rvemu.kvm.pmu import VcpuPmu
+from rvemu.kvm.sbi_state import Fwft, Sta
 
 MASK64 = (1 << 64) - 1
 _ONE_REG_FIELD_MASK = ~(U.KVM_REG_ARCH_MASK | U.KVM_REG_SIZE_MASK | U.KVM_REG_RISCV_TYPE_MASK) & MASK64
@@ -62,6 +64,8 @@ class VCpu:
         self.mp_state = U.KVM_MP_STATE_RUNNABLE if vcpu_idx == 0 else U.KVM_MP_STATE_STOPPED
         self._set_isa(host.full_isa(vm.isa_policy.default_enabled()))
         self.pmu = VcpuPmu(self, available=self.kvm.pmu)
+        self.sta = Sta(self)
+        self.fwft = Fwft(self)
         self.sbi_status = sbimod.initial_status(self)
         self.reset()
 
@@ -69,7 +73,7 @@ class VCpu:
     def _set_isa(self, names):
         """Install a new ISA set (the policies call this after validating)."""
         self.ctx.isa = set(names)
-        if "v" in self.ctx.isa:
+        if isa_ext.has_vector_unit(self.ctx.isa):     # V, or a Zve* the host offers without V
             self.ctx.alloc_vector()
         else:
             self.ctx.free_vector()
@@ -84,6 +88,8 @@ class VCpu:
         self.requests.clear()
         self.waiting = False
         self.pmu.reset()
+        self.sta.reset()
+        self.fwft.reset()
 
     def sbi_reset(self):
         """The reset an HSM start (or SUSP resume) asks for: a full reset unless the VM enabled
@@ -97,6 +103,12 @@ class VCpu:
         ctx.set_xreg(11, a1)
         ctx.vsstatus &= ~sbimod.SSTATUS_SIE
         ctx.vsatp = 0
+        self.waiting = False
+
+    def record_steal_time(self, ticks):
+        """The VMM's scheduler reports that this vCPU was runnable but not running for
+        ``ticks`` (time units); with SBI STA set up, the guest's steal counter grows."""
+        self.sta.record(ticks)
 
     def mark_ran(self):
         """Called by run() on every entry: the first one sets ran_atleast_once (after which
@@ -117,7 +129,7 @@ class VCpu:
             env |= ENVCFG_CBZE
         if has("svadu") and not has("svade"):
             env |= ENVCFG_ADUE
-        ctx.henvcfg = env
+        ctx.henvcfg = env | (ctx.henvcfg & (3 << 32))     # keep a PMM set through FWFT
         st = 0
         if "smstateen" in self.vm.host.names:
             st = SMSTATEEN0_HSENVCFG
@@ -384,7 +396,9 @@ class VCpu:
             self.ctx.vstimecmp = v
         elif num == 3:
             if v == U.KVM_RISCV_TIMER_STATE_ON:
-                sbimod.set_timer(self, self.ctx.vstimecmp)
+                # Linux calls kvm_riscv_vcpu_timer_next_event(vcpu, reg_val) with reg_val = 1:
+                # the timer is armed at cycle 1 (compare reads back 1), not at compare
+                sbimod.set_timer(self, v)
             else:
                 if self.ctx.timer_state != U.KVM_RISCV_TIMER_STATE_ON:
                     raise _err(errno.EINVAL, "the timer is not armed, so it cannot be cancelled")
@@ -572,25 +586,37 @@ class VCpu:
         else:
             raise _err(errno.ENOENT, f"SBI_EXT subtype {sub >> 16} does not exist")
 
-    # SBI_STATE: no extension with state (STA, FWFT) is offered, so every access fails
-    def _sbi_state(self, reg_id, size, num, value=None):
+    # SBI_STATE: STA (subtype 0) and FWFT (subtype 1), through the enabled extension
+    def _state_obj(self, reg_id, size, num):
         if size not in (1, 2, 4, 8):
             raise _err(errno.EINVAL, f"{U.reg_name(reg_id)}: SBI_STATE registers are 1, 2, 4 or 8 bytes")
         sub = (num & U.KVM_REG_RISCV_SUBTYPE_MASK) >> 16
-        name = {0: "STA", 1: "FWFT"}.get(sub, f"subtype {sub}")
-        raise _err(errno.EINVAL, f"SBI_STATE {name}: no enabled SBI extension has this state "
-                   "(rvemu does not offer STA or FWFT)")
+        obj = sbimod.state_ext(self, sub)
+        if obj is None:
+            name = {0: "STA", 1: "FWFT"}.get(sub, f"subtype {sub}")
+            raise _err(errno.EINVAL, f"SBI_STATE {name}: no enabled SBI extension has this state")
+        return obj, num & ~U.KVM_REG_RISCV_SUBTYPE_MASK
+
+    def _get_sbi_state(self, reg_id, size, num):
+        obj, idx = self._state_obj(reg_id, size, num)
+        return obj.get_reg(idx, size)
+
+    def _set_sbi_state(self, reg_id, size, num, value):
+        if size in (1, 2, 4, 8):
+            value = self._int_value(value, size, reg_id)
+        obj, idx = self._state_obj(reg_id, size, num)
+        obj.set_reg(idx, size, value)
 
     _GETTERS = {U.KVM_REG_RISCV_CONFIG: _get_config, U.KVM_REG_RISCV_CORE: _get_core,
                 U.KVM_REG_RISCV_CSR: _get_csr, U.KVM_REG_RISCV_TIMER: _get_timer,
                 U.KVM_REG_RISCV_FP_F: _get_fp, U.KVM_REG_RISCV_FP_D: _get_fp,
                 U.KVM_REG_RISCV_ISA_EXT: _get_isa_ext, U.KVM_REG_RISCV_SBI_EXT: _get_sbi_ext,
-                U.KVM_REG_RISCV_VECTOR: _get_vector, U.KVM_REG_RISCV_SBI_STATE: _sbi_state}
+                U.KVM_REG_RISCV_VECTOR: _get_vector, U.KVM_REG_RISCV_SBI_STATE: _get_sbi_state}
     _SETTERS = {U.KVM_REG_RISCV_CONFIG: _set_config, U.KVM_REG_RISCV_CORE: _set_core,
                 U.KVM_REG_RISCV_CSR: _set_csr, U.KVM_REG_RISCV_TIMER: _set_timer,
                 U.KVM_REG_RISCV_FP_F: _set_fp, U.KVM_REG_RISCV_FP_D: _set_fp,
                 U.KVM_REG_RISCV_ISA_EXT: _set_isa_ext, U.KVM_REG_RISCV_SBI_EXT: _set_sbi_ext,
-                U.KVM_REG_RISCV_VECTOR: _set_vector, U.KVM_REG_RISCV_SBI_STATE: _sbi_state}
+                U.KVM_REG_RISCV_VECTOR: _set_vector, U.KVM_REG_RISCV_SBI_STATE: _set_sbi_state}
 
     # ---- KVM_GET_REG_LIST --------------------------------------------------------------------
     def reg_list(self):
@@ -625,6 +651,9 @@ class VCpu:
                 for i in host.ids()]
         out += [R | ul | U.KVM_REG_RISCV_SBI_EXT | U.KVM_REG_RISCV_SBI_SINGLE | i
                 for i in range(U.KVM_RISCV_SBI_EXT_MAX) if self.sbi_status[i] != sbimod.STATUS_UNAVAILABLE]
+        for sub, kvm_id, obj in ((0, U.KVM_RISCV_SBI_EXT_STA, self.sta), (1, U.KVM_RISCV_SBI_EXT_FWFT, self.fwft)):
+            if self.sbi_status[kvm_id] == sbimod.STATUS_ENABLED:
+                out += [R | ul | U.KVM_REG_RISCV_SBI_STATE | sub << 16 | i for i in obj.reg_ids()]
         return out
 
     def get_reg_list(self, n=None):

@@ -78,7 +78,8 @@ class Vm:
         self.mp_state_reset = False
         self._counter = _Counter() if time is None else None
         self.host_time = self._counter if time is None else time
-        self.time_delta = 0
+        # kvm_riscv_guest_timer_init: time_delta = -get_cycles64(), so guest time starts at 0
+        self.time_delta = (-int(self.host_time())) & MASK64
 
     # ---- capabilities ----------------------------------------------------------------------
     def check_extension(self, cap):
