@@ -205,6 +205,9 @@ class VCpu:
     # ---- ONE_REG ---------------------------------------------------------------------------
     def get_one_reg(self, reg_id):
         """KVM_GET_ONE_REG: the register's value (int, or bytes for vector registers)."""
+        sync = getattr(self, "_simd_sync", None)
+        if sync is not None:    # the hart may hold this vCPU's FP/vector registers
+            sync()
         reg_id = self._check_id(reg_id)
         rtype = reg_id & U.KVM_REG_RISCV_TYPE_MASK
         size = U.KVM_REG_SIZE(reg_id)
@@ -217,6 +220,9 @@ class VCpu:
     def set_one_reg(self, reg_id, value):
         """KVM_SET_ONE_REG. ``value``: an int (negative ints are two's complement) or
         little-endian bytes of the register's size."""
+        sync = getattr(self, "_simd_sync", None)
+        if sync is not None:    # the hart may hold this vCPU's FP/vector registers
+            sync()
         reg_id = self._check_id(reg_id)
         rtype = reg_id & U.KVM_REG_RISCV_TYPE_MASK
         size = U.KVM_REG_SIZE(reg_id)
