@@ -163,3 +163,51 @@ def test_policy_is_chosen_before_the_first_run():
 ])
 def test_simd_needs(insn, want):
     assert simd_needs(insn) == want
+
+
+# ---- guest vector length (KVM_CAP_RVEMU_VECTOR_LENGTH) ---------------------------------------
+def vlen_guest():
+    """Stores vlenb (CSR 0xC22) and the vl of vsetvli e64,m1 at DATA, then hart_stop."""
+    code = li(T0, MSTATUS_FS_VS) + [enc("csrrs", "x0", 0x100, T0)]
+    code += li(A1, DATA) + [enc("csrrs", T0, 0xC22, 0), enc("sd", T0, A1, 0),
+                            vsetvli(T1, 0, E64M1), enc("sd", T1, A1, 8)]
+    code += li(A7, HSM) + [enc("addi", A6, 0, 1), 0x00000073]
+    return asm(*code)
+
+
+@pytest.mark.parametrize("policy", ["eager", "lazy"])
+@pytest.mark.parametrize("guest_vlenb", [16, 32, 64])
+def test_guest_sees_the_negotiated_vector_length(policy, guest_vlenb):
+    vm, mem, vcpus = make_vm(policy, [vlen_guest()], vlen=512)
+    v = vcpus[0]
+    vm.enable_cap(U.KVM_CAP_RVEMU_VECTOR_LENGTH)
+    v.set_one_reg(U.vector_reg("vlenb"), guest_vlenb)
+    assert v.get_one_reg(U.vector_reg("vlenb")) == guest_vlenb
+    assert len(v.get_one_reg(U.vector_reg(3, guest_vlenb))) == guest_vlenb
+    from rvemu.kvm.errors import KvmError
+    with pytest.raises(KvmError):                  # the host's size is not this vCPU's
+        v.get_one_reg(U.vector_reg(3, 64 if guest_vlenb != 64 else 32))
+    run_round_robin(vcpus, quantum=1000)
+    assert word(mem, 0x8000) == guest_vlenb
+    assert word(mem, 0x8008) == guest_vlenb // 8      # VLMAX for SEW=64, LMUL=1
+
+
+def test_vector_length_rules():
+    from rvemu.kvm.errors import KvmError
+    import errno
+    vm, _, vcpus = make_vm("eager", [vlen_guest()], vlen=256)
+    v = vcpus[0]
+    with pytest.raises(KvmError) as e:            # without the capability: Linux's rule
+        v.set_one_reg(U.vector_reg("vlenb"), 16)
+    assert e.value.errno == errno.EINVAL
+    vm.enable_cap(U.KVM_CAP_RVEMU_VECTOR_LENGTH)
+    for bad in (8, 24, 64):                       # below V's minimum, not a power of 2, above
+        with pytest.raises(KvmError) as e:
+            v.set_one_reg(U.vector_reg("vlenb"), bad)
+        assert e.value.errno == errno.EINVAL
+    assert v.get_one_reg(U.vector_reg("vlenb")) == 32          # nothing changed
+    v.set_one_reg(U.vector_reg("vlenb"), 16)
+    v.run(max_insns=1)
+    with pytest.raises(KvmError) as e:
+        v.set_one_reg(U.vector_reg("vlenb"), 32)
+    assert e.value.errno == errno.EBUSY

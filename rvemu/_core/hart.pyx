@@ -6,6 +6,7 @@ is ``nogil`` C reached through raw pointers (see DESIGN.md, "The hart").
 """
 from libc.stdint cimport (uint8_t, uint16_t, uint32_t, uint64_t, int8_t, int16_t,
                           int32_t, int64_t, uintptr_t, INT64_MIN, INT32_MIN)
+cimport cython
 from libc.string cimport memcpy, memset
 from libc.stdlib cimport calloc, free
 
@@ -43,6 +44,9 @@ EXIT_REASONS = {
 }
 
 
+# The HartState lives in _buf: the cycle collector must not clear it (and the RAM) before
+# __dealloc__ has run, which it would do when a Hart is part of a reference cycle.
+@cython.no_gc_clear
 cdef class Hart:
     """One RV64 hart over a RAM buffer owned by the caller (a NumPy uint8 array)."""
     cdef HartState* h

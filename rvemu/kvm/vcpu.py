@@ -83,7 +83,7 @@ class VCpu:
 
     def reset(self):
         """kvm_riscv_reset_vcpu: a full reset (registers, FP, vector, timer, PMU)."""
-        self.ctx.reset(self.vm.host.vlenb)
+        self.ctx.reset(getattr(self, "guest_vlenb", None) or self.vm.host.vlenb)
         self.ctx.htimedelta = self.vm.time_delta
         self.requests.clear()
         self.waiting = False
@@ -494,6 +494,8 @@ class VCpu:
             if size != U.ULONG:
                 raise _err(errno.EINVAL, f"{U.reg_name(reg_id)}: wrong size {size}")
             v = self._int_value(value, size, reg_id)
+            if getattr(self.vm, "vector_length_negotiation", False) and v != self.ctx.vlenb:
+                return self._set_guest_vlenb(v)
             if v != self.ctx.vlenb:
                 raise _err(errno.EINVAL, f"vlenb is {self.ctx.vlenb}; RISC-V KVM has no way to "
                            "choose another vector length")
@@ -510,6 +512,20 @@ class VCpu:
             self.ctx.vreg[j * vl:(j + 1) * vl] = np.frombuffer(b, dtype=np.uint8)
         else:
             setattr(self.ctx, name, self._int_value(value, size, reg_id))
+
+    def _set_guest_vlenb(self, v):
+        """KVM_CAP_RVEMU_VECTOR_LENGTH: the guest's vlenb, as arm64 negotiates SVE vector
+        lengths: before the first run (EBUSY after), a power of two from 16 (VLEN 128, what
+        V requires) to the host's vlenb (EINVAL otherwise). The vector registers are
+        reallocated (zeroed) at that size; ONE_REG vector register sizes follow it."""
+        host = self.vm.host.vlenb
+        if self.ran_atleast_once:
+            raise _err(errno.EBUSY, "the vector length is chosen before the vCPU first runs")
+        if v < 16 or v > host or v & (v - 1):
+            raise _err(errno.EINVAL, f"vlenb {v} must be a power of two from 16 to the host's {host}")
+        self.guest_vlenb = v
+        self.ctx.vlenb = v
+        self.ctx.vreg = np.zeros(32 * v, dtype=np.uint8)
 
     # ISA_EXT
     def _get_isa_ext(self, reg_id, size, num):
