@@ -184,6 +184,9 @@ def cmd_info(args):
 
 
 def cmd_bench(args):
+    if args.workloads == ["simd"]:
+        from rvemu.bench_simd import main as simd_main
+        return simd_main(args)
     from rvemu.bench import main as bench_main
     return bench_main(args)
 
@@ -253,7 +256,15 @@ def build_parser():
                         "mmio_call makes half as many device accesses)")
     b.add_argument("--list", action="store_true", help="list the workloads and exit")
     b.add_argument("workloads", nargs="*",
-                   help="workload names (default: all; see --list)")
+                   help="workload names (default: all; see --list), or 'simd' alone for the "
+                        "FP/vector context-policy benchmark of the KVM model")
+    b.add_argument("--vlen", type=int, nargs="+", metavar="BITS",
+                   help="simd: the VLENs to measure (default 128 256 512 1024)")
+    b.add_argument("--vcpus", type=int, default=4, help="simd: vCPUs sharing the hart (default 4)")
+    b.add_argument("--quantum", type=int, default=2000,
+                   help="simd: guest instructions per vCPU turn (default 2000)")
+    b.add_argument("--plot", metavar="FILE.png",
+                   help="simd: draw bytes moved and time per VLEN, eager against lazy")
     b.set_defaults(func=cmd_bench)
     return p
 
