@@ -9,6 +9,10 @@ cdef int exec_csr(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     cdef bint write
     cdef int r
     src = d.rs1 if op >= OP_CSRRWI else x[d.rs1]
+    if (csr >> 10) == 3 and (op == OP_CSRRW or op == OP_CSRRWI or d.rs1 != 0):
+        # writing a read-only CSR is illegal in every mode; while V=1 it is not
+        # HS-qualified, so never a virtual-instruction exception (H 2.11)
+        return 1
     r = csr_read(h, csr, &old)
     if r:
         return r
