@@ -250,7 +250,7 @@ cdef int translate(HartState* h, uint64_t va, int acc, int priv, int virt, bint 
         # VS stage: vsstatus.SUM; MXR from either vsstatus or the HS-level mstatus
         sum_ = (h.vsstatus & MSTATUS_SUM) != 0
         mxr = ((h.vsstatus | h.mstatus) & MSTATUS_MXR) != 0
-        adue = (h.henvcfg & MENVCFG_ADUE) != 0
+        adue = (h.henvcfg & h.menvcfg & MENVCFG_ADUE) != 0  # 0 unless menvcfg.ADUE
     else:
         sum_ = (h.mstatus & MSTATUS_SUM) != 0
         mxr = (h.mstatus & MSTATUS_MXR) != 0

@@ -50,7 +50,8 @@ cdef inline uint64_t mip_value(HartState* h) noexcept nogil:
     the VS bits from hvip and vstimecmp."""
     cdef uint64_t v = h.mip & ~(<uint64_t>(MIP_MTIP | MIP_MSIP | VS_INTS))
     v |= h.hvip & VS_INTS
-    if (h.henvcfg & MENVCFG_STCE) and mtime_now(h) + h.htimedelta >= h.vstimecmp:
+    # henvcfg.STCE is read-only zero while menvcfg.STCE = 0 (Sstc)
+    if (h.henvcfg & h.menvcfg & MENVCFG_STCE) and mtime_now(h) + h.htimedelta >= h.vstimecmp:
         v |= MIP_VSTIP
     if mtime_now(h) >= h.mtimecmp:
         v |= MIP_MTIP
@@ -224,7 +225,7 @@ cdef uint64_t next_timer_event(HartState* h) noexcept nogil:
             cmp_ = h.stimecmp * h.time_div - h.time_off
             if cmp_ < best:
                 best = cmp_
-    if h.henvcfg & MENVCFG_STCE:
+    if h.henvcfg & h.menvcfg & MENVCFG_STCE:
         # vstimecmp compares with time + htimedelta
         cmp_ = h.vstimecmp - h.htimedelta
         if cmp_ <= t:

@@ -73,7 +73,7 @@ cdef int exec_system(HartState* h, Insn* d, uint64_t pc, uint64_t* new_pc) noexc
     t = next_timer_event(h)
     if t != 0xffffffffffffffffULL and t > h.instret and (
             (h.mie & MIP_MTIP) or ((h.mie & MIP_STIP) and (h.menvcfg & MENVCFG_STCE))
-            or ((h.mie & MIP_VSTIP) and (h.henvcfg & MENVCFG_STCE))):
+            or ((h.mie & MIP_VSTIP) and (h.henvcfg & h.menvcfg & MENVCFG_STCE))):
         h.time_off += t - h.instret  # idle: time jumps to the next timer event
         return 0
     if h.wfi_exit:
