@@ -252,6 +252,7 @@ void hs_unexpected(void)
 #define T3     (TVA + 2 * MB2)          /* L0 table at GPA g(7): read-only */
 #define T4     (TVA + 3 * MB2)          /* L0 table at GPA g(9): fine */
 #define T5     (TVA + 4 * MB2)          /* VS 2 MiB leaf -> GPA TG */
+#define T6     (TVA + 5 * MB2)          /* L0 table at GPA g(13): G X-only */
 
 static uint64_t g(int i) { return TG + 4096UL * i; }
 static uint64_t t(int i) { return TVA + 4096UL * i; }
@@ -266,6 +267,7 @@ static uint64_t vspool[8][512] __attribute__((aligned(4096)));
 static int vspool_used;
 static uint64_t vsl0_ro[512] __attribute__((aligned(4096)));
 static uint64_t vsl0_ok[512] __attribute__((aligned(4096)));
+static uint64_t vsl0_x[512] __attribute__((aligned(4096)));
 static uint32_t codepg[1024] __attribute__((aligned(4096)));
 static uint8_t pages[8][4096] __attribute__((aligned(4096)));
 
@@ -464,6 +466,20 @@ static uint64_t m_hlv_d(uint64_t va)
 static uint64_t m_hfence_gvma(void)
 {
     __asm__ volatile("hfence.gvma" ::: "memory");
+    return 0;
+}
+
+/* PMP entry 0 = NAPOT [addr, addr + 4 KiB) with cfg, entry 1 = everything */
+static uint64_t m_pmp(uint64_t addr, uint64_t cfg)
+{
+    if (addr == (uint64_t)-1) {
+        csr_write(pmpaddr0, -1L);
+        csr_write(pmpcfg0, 0x1f);
+        return 0;
+    }
+    csr_write(pmpaddr0, (addr >> 2) | 0x1ff);
+    csr_write(pmpaddr1, -1L);
+    csr_write(pmpcfg0, (cfg | 0x18) | (0x1fUL << 8));
     return 0;
 }
 
@@ -934,6 +950,17 @@ static void test_vsstage(void)
     run(M_VS, probe_jump, T2 + 5 * 4096, 0);
     exc(78, C_FETCH_GPF, T2 + 5 * 4096);
     CHECK(78, hv_info.htval == (g(8) + 5 * 8) >> 2 && hv_info.htinst == 0x3000);
+    /* HS MXR is for explicit loads only: a VS page table in an X-only G page
+     * stays unreadable for the walk (priv: hypervisor, "MXR ... makes
+     * execute-only pages readable by explicit loads") */
+    run(M_VS, probe_ld, T6 + 2 * 4096, 0);
+    exc(87, C_LOAD_GPF, T6 + 2 * 4096);
+    CHECK(87, hv_info.htval == (g(13) + 16) >> 2 && hv_info.htinst == 0x3000);
+    csr_set(sstatus, MSTATUS_MXR);
+    run(M_VS, probe_ld, T6 + 2 * 4096, 0);
+    exc(87, C_LOAD_GPF, T6 + 2 * 4096);
+    CHECK(87, hv_info.htval == (g(13) + 16) >> 2 && hv_info.htinst == 0x3000);
+    csr_clear(sstatus, MSTATUS_MXR);
     /* a VS L0 table reached through a non-identity G mapping */
     v = run(M_VS, probe_ld, T4 + 4096 + 24, 0);
     ok(79, M_VS);
@@ -1018,6 +1045,18 @@ static void test_vsstage(void)
     csr_clear(vsstatus, MSTATUS_SUM);
     v = m_call(m_mprv_ld, pa(&pg64(3)[4]), (1UL << 17) | (1UL << 11), 0);
     CHECK(86, v == (long)pg64(3)[4]);                   /* MPV = 0: HS, Bare */
+    /* henvcfg.ADUE is read-only 0 while menvcfg.ADUE = 0: Svade again */
+    if (has_svadu) {
+        volatile uint64_t *p13 = vpte(t(13), 0);
+        uint64_t e13 = *p13;
+        csr_set(henvcfg, ENVCFG_ADUE);
+        m_call(m_menvcfg_clear, ENVCFG_ADUE, 0, 0);
+        run(M_VS, probe_ld, t(13), 0);
+        gvpf(88, C_LOAD_PF, t(13));
+        CHECK(88, *p13 == e13);
+        m_call(m_menvcfg_set, ENVCFG_ADUE, 0, 0);
+        csr_clear(henvcfg, ENVCFG_ADUE);
+    }
     /* fetch through both stages; no X in the VS stage */
     run(M_VS, probe_jump, t(10), 0);
     ok(82, M_VS);
@@ -1121,6 +1160,30 @@ static void test_hlv(void)
     run1(M_HS, W(I_HLVD), g(4) + 96, 0);
     gpf(98, C_LOAD_GPF, g(4) + 96, g(4) + 96, W(I_HLVD));
     csr_write(vsatp, vsatp_main());
+    /* HLVX: the PMP must grant both read and execute */
+    csr_write(vsatp, 0);
+    csr_set(hstatus, HSTATUS_SPVP);
+    {
+        uint64_t a = pa(pages[5]) + 8;
+        m_call(m_pmp, pa(pages[5]), 0x4, 0);            /* X only */
+        run1(M_HS, W(I_HLVXWU), a, 0);
+        exc(102, 5, a);
+        CHECK(102, (hv_info.hstatus & HSTATUS_GVA) && hv_info.htval == 0);
+        run1(M_HS, W(I_HLVD), a, 0);
+        exc(102, 5, a);
+        m_call(m_pmp, pa(pages[5]), 0x1, 0);            /* R only */
+        run1(M_HS, W(I_HLVXWU), a, 0);
+        exc(103, 5, a);
+        v = run1(M_HS, W(I_HLVD), a, 0);
+        ok(103, M_HS);
+        CHECK(103, v == (long)pg64(5)[1]);
+        m_call(m_pmp, pa(pages[5]), 0x5, 0);            /* R and X */
+        v = run1(M_HS, W(I_HLVXWU), a, 0);
+        ok(104, M_HS);
+        CHECK(104, (uint64_t)v == (pg64(5)[1] & 0xffffffffUL));
+        m_call(m_pmp, -1L, 0, 0);
+    }
+    csr_write(vsatp, vsatp_main());
     /* HLV from M: as V = 1 with privilege SPVP */
     csr_set(hstatus, HSTATUS_SPVP);
     CHECK(101, m_call(m_hlv_d, t(0) + 64, 0, 0) == pg64(0)[8]);
@@ -1222,6 +1285,11 @@ static void test_hfence(void)
     ok(115, M_VS);
     run1(M_VS, CSRR(CSR_SATP), 0, 0);
     ok(115, M_VS);
+    /* HS-qualified means "assuming TVM = 0": still virtual from VS / VU */
+    expect_virt(115, M_VS, CSRR(CSR_HGATP));
+    expect_virt(115, M_VU, CSRR(CSR_HGATP));
+    expect_virt(115, M_VU, CSRR(CSR_SATP));
+    expect_virt(115, M_VU, W(I_SFENCE));
     MCLR(MSTATUS_TVM);
     hv_flush = 1;
 }
@@ -1335,6 +1403,15 @@ static void test_virtual(void)
     expect_illegal(131, M_VU, CSRR(CSR_MSTATUS));
     expect_illegal(132, M_VS, W(I_MRET));
     expect_illegal(132, M_VU, W(I_MRET));
+    /* writes to read-only CSRs are not HS-qualified: illegal, not virtual */
+    expect_illegal(136, M_VS, CSRW(0xE12));             /* hgeip */
+    expect_illegal(136, M_VU, CSRW(0xE12));
+    run1(M_VS, CSRR(0xE12), 0, 0);                      /* reading it is */
+    virt(136, CSRR(0xE12));
+    csr_write(hcounteren, 0);
+    expect_illegal(137, M_VS, CSRW(0xC00));             /* cycle */
+    expect_illegal(137, M_VU, CSRW(0xC01));             /* time */
+    csr_write(hcounteren, 7);
     /* mstatus.TW = 1: WFI illegal everywhere below M */
     MSET(MSTATUS_TW);
     expect_illegal(133, M_VS, W(I_WFI));
@@ -1672,6 +1749,15 @@ static void test_sstc(void)
     CHECK(188, vs_info.cause == (IRQ | 5));
     csr_write(hie, 0);
     csr_write(hideleg, 0);
+#ifndef SPIKE_QUIRKS
+    /* menvcfg.STCE = 0: henvcfg.STCE reads 0 and hip.VSTIP is hvip.VSTIP
+     * (priv machine.adoc, menvcfg.STCE).  Spike keeps the latched bit. */
+    m_call(m_menvcfg_clear, ENVCFG_STCE, 0, 0);
+    CHECK(190, (csr_read(henvcfg) & ENVCFG_STCE) == 0);
+    CHECK(190, (csr_read(hip) & 0x40) == 0);
+    m_call(m_menvcfg_set, ENVCFG_STCE, 0, 0);
+    csr_write(henvcfg, ENVCFG_STCE);
+#endif
     /* gating: hcounteren.TM and henvcfg.STCE */
     csr_write(hcounteren, 5);
     expect_virt(189, M_VS, CSRR(CSR_STIMECMP));
@@ -1739,6 +1825,7 @@ static void build_tables(void)
     gmap(groot, 3, g(9), pa(vsl0_ok), 0, PTE_U | PTE_R | PTE_W | AD);
     gmap(groot, 3, g(10), pa(pages[6]), 0, PTE_U | PTE_R | PTE_A);
     gmap(groot, 3, g(12), 0x70000000UL, 0, PTE_U | PTE_R | PTE_W | AD);
+    gmap(groot, 3, g(13), pa(vsl0_x), 0, PTE_U | PTE_X | PTE_A);
     /* second guest (VMID test) */
     gmap(groot_b, 3, RAM, RAM, 2, PTE_U | PTE_R | PTE_W | PTE_X | AD);
     gmap(groot_b, 3, g(10), pa(pages[7]), 0, PTE_U | PTE_R | PTE_A);
@@ -1768,6 +1855,9 @@ static void build_tables(void)
     *vpte(T4, 1) = pte(g(9), PTE_V);
     vsl0_ok[1] = pte(g(1), PTE_V | PTE_R | PTE_A);
     vmap(T5, TG, 1, PTE_R | PTE_A);                 /* 2 MiB -> g(0..511) */
+    *vpte(T6, 1) = pte(g(13), PTE_V);               /* L0 table X-only in G */
+    vsl0_x[2] = pte(g(0), PTE_V | PTE_R | PTE_A);
+    vmap(t(13), g(0), 0, PTE_R | PTE_W);            /* A = D = 0 */
     __asm__ volatile("fence rw, rw; fence.i" ::: "memory");
 }
 
