@@ -160,13 +160,14 @@ struct hv_info {
 struct vs_info { uint64_t cause, tval, epc, status, a0, count, sip; };
 extern volatile struct hv_info hv_info;
 extern volatile struct vs_info vs_info;
-extern volatile uint64_t hv_active, hv_flush;
+extern volatile uint64_t hv_active, hv_flush, vs_vec_index;
 extern volatile uint32_t insn_buf[16];
 extern const uint32_t insn_words[];
 extern long hv_enter(long mode, uint64_t pc, uint64_t a0, uint64_t a1);
 extern uint64_t m_call(void *fn, uint64_t a0, uint64_t a1, uint64_t a2);
 extern void m_to_hs(void (*fn)(void)) __attribute__((noreturn));
-extern char m_trap[], hs_trap[], vs_trap[], vs_trap_ecall[], vs_trap_skip[];
+extern char m_trap[], hs_trap[], vs_trap[], vs_trap_ecall[], vs_trap_skip[],
+    vs_vectab[];
 extern char probe_ld[], probe_sd[], probe_jump[], probe_vs_sret[],
     probe_vs_sret_ret[], probe_hs_sie[], probe_sfence_ld[], probe_wfi[],
     m_mprv_ld[];
@@ -453,6 +454,8 @@ static uint64_t m_mcounteren(uint64_t v)
     return o;
 }
 static uint64_t m_read_mip(void) { return csr_read(mip); }
+static uint64_t m_mip_set(uint64_t v) { csr_set(mip, v); return 0; }
+static uint64_t m_mip_clear(uint64_t v) { csr_clear(mip, v); return 0; }
 static uint64_t m_read_mie(void) { return csr_read(mie); }
 static uint64_t m_menvcfg_clear(uint64_t v) { csr_clear(menvcfg, v); return 0; }
 static uint64_t m_menvcfg_set(uint64_t v) { csr_set(menvcfg, v); return 0; }
@@ -566,6 +569,11 @@ static void test_h_csrs(void)
     csr_clear(hip, 0x440);
     CHECK(16, (csr_read(hip) & VS_BITS) == 0x440);
     csr_write(hvip, 0);
+    /* mip.VSSIP is writable and aliases hvip.VSSIP */
+    m_call(m_mip_set, 4, 0, 0);
+    CHECK(16, csr_read(hvip) == 4);
+    m_call(m_mip_clear, 4, 0, 0);
+    CHECK(16, csr_read(hvip) == 0);
     /* hie: VSSIE / VSTIE / VSEIE (+ SGEIE); mie aliases them */
     csr_write(hie, -1L);
     CHECK(17, (csr_read(hie) & ~(1UL << 12)) == VS_BITS);
@@ -743,6 +751,7 @@ static void test_fp(void)
     illegal(41, W(I_FMV));
     run1(M_VU, W(I_FMV), 1, 0);
     illegal(41, W(I_FMV));
+    expect_illegal(41, M_VS, CSRR(0x003));              /* fcsr */
     csr_clear(sstatus, MSTATUS_FS);
     csr_set(sstatus, FS_INITIAL);
     csr_write(vsstatus, FS_INITIAL);
@@ -857,6 +866,17 @@ static void test_gstage(void)
     CHECK(65, hv_info.cause == 3 && !hv_info.in_m);
     CHECK(65, (hv_info.tval == 0 && !(hv_info.hstatus & HSTATUS_GVA)) ||
               (hv_info.tval == buf_pc(M_VS) && (hv_info.hstatus & HSTATUS_GVA)));
+    /* G-stage 2 MiB leaves: aligned one maps with the offset, misaligned
+     * one and one with reserved PTE bits (PBMT without Svpbmt) fault */
+    v = run(M_VS, probe_ld, TG + 6 * MB2 + pa(&pg64(4)[3]) - RAM, 0);
+    ok(66, M_VS);
+    CHECK(66, v == (long)pg64(4)[3]);
+    run(M_VS, probe_ld, TG + 4 * MB2 + 64, 0);
+    gpf(66, C_LOAD_GPF, TG + 4 * MB2 + 64, TG + 4 * MB2 + 64, W(I_LD));
+    run(M_VS, probe_ld, g(14) + 8, 0);
+    gpf(67, C_LOAD_GPF, g(14) + 8, g(14) + 8, W(I_LD));
+    run(M_VS, probe_ld, g(15) + 8, 0);                   /* W without R */
+    gpf(67, C_LOAD_GPF, g(15) + 8, g(15) + 8, W(I_LD));
     /* G-stage leaf with A = 0 at g(11): Svade faults, Svadu sets A */
     {
         volatile uint64_t *p = gpte(groot, 3, g(11), 0);
@@ -1057,6 +1077,14 @@ static void test_vsstage(void)
         m_call(m_menvcfg_set, ENVCFG_ADUE, 0, 0);
         csr_clear(henvcfg, ENVCFG_ADUE);
     }
+    /* VS never executes from a U page, even with SUM; VU does */
+    csr_set(vsstatus, MSTATUS_SUM);
+    run(M_VS, probe_jump, t(14), 0);
+    gvpf(89, C_FETCH_PF, t(14));
+    csr_clear(vsstatus, MSTATUS_SUM);
+    run(M_VU, probe_jump, t(14), 0);
+    ok(89, M_VU);
+    CHECK(89, hv_info.epc == t(14));
     /* fetch through both stages; no X in the VS stage */
     run(M_VS, probe_jump, t(10), 0);
     ok(82, M_VS);
@@ -1160,6 +1188,18 @@ static void test_hlv(void)
     run1(M_HS, W(I_HLVD), g(4) + 96, 0);
     gpf(98, C_LOAD_GPF, g(4) + 96, g(4) + 96, W(I_HLVD));
     csr_write(vsatp, vsatp_main());
+    /* HLV whose VS-stage walk faults in the G stage (htinst 0x3000) */
+    run1(M_HS, W(I_HLVD), T2 + 7 * 4096, 0);
+    exc(105, C_LOAD_GPF, T2 + 7 * 4096);
+    CHECK(105, hv_info.htval == (g(8) + 7 * 8) >> 2 && hv_info.htinst == 0x3000);
+    CHECK(105, (hv_info.hstatus & (HSTATUS_GVA | HSTATUS_SPV)) == HSTATUS_GVA);
+    run1(M_HS, W(I_HSVD), T2 + 7 * 4096, 0);
+    exc(105, C_STORE_GPF, T2 + 7 * 4096);
+    CHECK(105, hv_info.htval == (g(8) + 7 * 8) >> 2 && hv_info.htinst == 0x3000);
+    if (!has_svadu) {                                   /* HSV to A = D = 0 */
+        run1(M_HS, W(I_HSVD), t(6), 0);
+        gvpf(106, C_STORE_PF, t(6));
+    }
     /* HLVX: the PMP must grant both read and execute */
     csr_write(vsatp, 0);
     csr_set(hstatus, HSTATUS_SPVP);
@@ -1392,6 +1432,11 @@ static void test_virtual(void)
     csr_write(hcounteren, 7);
     run1(M_VU, W(I_RDCYCLE), 0, 0);
     ok(129, M_VU);
+    expect_virt(129, M_VS, CSRR(0xC03));                /* hpmcounter3 */
+    csr_write(hcounteren, 0xf);
+    run1(M_VS, CSRR(0xC03), 0, 0);
+    ok(129, M_VS);
+    csr_write(hcounteren, 7);
     m_call(m_mcounteren, 6, 0, 0);              /* mcounteren.CY = 0 */
     expect_illegal(130, M_VS, W(I_RDCYCLE));
     expect_illegal(130, M_VU, W(I_RDCYCLE));
@@ -1602,6 +1647,30 @@ static void test_irq(void)
     irq_to_hs(176, 0x400, 10);
     irq_to_hs(177, VS_BITS, 10);                  /* VSEI > VSSI > VSTI */
     irq_to_hs(177, 0x44, 2);
+    /* vectored vstvec: a VS-level interrupt uses its VS code (STI: 5) */
+    csr_write(vstvec, (uint64_t)vs_vectab | 1);
+    vs_vec_index = -1UL;
+    irq_to_vs(173, 0x40, 5);
+    CHECK(173, vs_vec_index == 5);
+    vs_vec_index = -1UL;
+    csr_write(hedeleg, 1UL << C_ILLEGAL);               /* exceptions: base */
+    run1(M_VS, CSRR(CSR_MSTATUS), 0, 0);
+    ok(173, M_VS);
+    CHECK(173, vs_vec_index == 0 && vs_info.cause == C_ILLEGAL);
+    csr_write(hedeleg, 0);
+    csr_write(vstvec, (uint64_t)vs_trap);
+    /* an HS-level interrupt goes before a VS-level one */
+    csr_write(hideleg, VS_BITS);
+    csr_write(hie, VS_BITS);
+    csr_write(vsstatus, FS_INITIAL | MSTATUS_SIE);
+    csr_write(hvip, VS_BITS);
+    csr_set(sie, 2);
+    csr_set(sip, 2);
+    run1(M_VS, LI_A0(1), 0, 0);
+    CHECK(177, hv_info.cause == (IRQ | 1) && (hv_info.hstatus & HSTATUS_SPV));
+    csr_clear(sip, 2);
+    csr_clear(sie, 2);
+    csr_write(hvip, 0);
     /* vsstatus.SIE gates VS, not VU; vsie gates both */
     csr_write(hideleg, VS_BITS);
     csr_write(hie, VS_BITS);
@@ -1826,6 +1895,11 @@ static void build_tables(void)
     gmap(groot, 3, g(10), pa(pages[6]), 0, PTE_U | PTE_R | PTE_A);
     gmap(groot, 3, g(12), 0x70000000UL, 0, PTE_U | PTE_R | PTE_W | AD);
     gmap(groot, 3, g(13), pa(vsl0_x), 0, PTE_U | PTE_X | PTE_A);
+    *gpte(groot, 3, g(14), 0) = pte(pa(pages[0]), PTE_V | PTE_U | PTE_R | AD) |
+                                (1UL << 62);        /* PBMT = NC */
+    gmap(groot, 3, g(15), pa(pages[0]), 0, PTE_U | PTE_W | AD);
+    gmap(groot, 3, TG + 4 * MB2, pa(pages[0]), 1, PTE_U | PTE_R | AD);
+    gmap(groot, 3, TG + 6 * MB2, RAM, 1, PTE_U | PTE_R | AD);
     /* second guest (VMID test) */
     gmap(groot_b, 3, RAM, RAM, 2, PTE_U | PTE_R | PTE_W | PTE_X | AD);
     gmap(groot_b, 3, g(10), pa(pages[7]), 0, PTE_U | PTE_R | PTE_A);
@@ -1858,6 +1932,7 @@ static void build_tables(void)
     *vpte(T6, 1) = pte(g(13), PTE_V);               /* L0 table X-only in G */
     vsl0_x[2] = pte(g(0), PTE_V | PTE_R | PTE_A);
     vmap(t(13), g(0), 0, PTE_R | PTE_W);            /* A = D = 0 */
+    vmap(t(14), g(5), 0, PTE_U | PTE_X | PTE_A);
     __asm__ volatile("fence rw, rw; fence.i" ::: "memory");
 }
 

@@ -359,6 +359,24 @@ vs_trap_skip:
     csrr    t0, sscratch
     sret
 
+    /* vectored vstvec: entry i records i in vs_vec_index, then vs_trap */
+    .balign 256
+    .globl  vs_vectab, vs_vec_index
+vs_vectab:
+    .option push
+    .option norvc
+    .rept   16
+    jal     t0, vs_vec_hit
+    .endr
+    .option pop
+vs_vec_hit:
+    lla     t1, vs_vectab + 4
+    sub     t0, t0, t1
+    srli    t0, t0, 2
+    lla     t1, vs_vec_index
+    sd      t0, 0(t1)
+    j       vs_trap
+
 /* --------------------------------------------------------------- probes */
     .globl  probe_ld, probe_sd, probe_jump, probe_vs_sret, probe_vs_sret_ret
     .globl  probe_hs_sie
@@ -447,6 +465,7 @@ hv_info:   .zero 80
 vs_info:   .zero 56
 hv_active: .dword 0
 hv_flush:  .dword 1
+vs_vec_index: .dword 0
 m_save:    .zero 24
 
     .bss
