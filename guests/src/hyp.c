@@ -28,34 +28,45 @@
  *   30-39   V = 1 reaches the VS CSRs through the S numbers (sscratch, stvec,
  *           sepc, scause, stval, sstatus, sip, sie, satp); senvcfg and
  *           scounteren are not swapped
- *   40-44   sstatus.FS and vsstatus.FS both gate FP (illegal instruction),
- *           both go Dirty
- *   50-62   G stage alone (vsatp = Bare): loads / stores / fetches through
+ *   40-44   sstatus.FS and vsstatus.FS both gate FP and fcsr (illegal
+ *           instruction), both go Dirty
+ *   50-67   G stage alone (vsatp = Bare): loads / stores / fetches through
  *           Sv39x4, top root bits, guest-page faults 20 / 21 / 23 with stval
- *           = GVA, htval = GPA >> 2, GVA = 1, htinst; G leaf without U; GPA
- *           bits above 41; MXR (HS MXR affects the G stage, vsstatus.MXR
- *           not); G-stage A = 0 (Svade fault / Svadu update)
- *   70-82   VS stage over G stage: translation, vsstatus.SUM, U pages, GPF
+ *           = GVA, htval = GPA >> 2, GVA = 1, htinst; a fetch straddling
+ *           into a non-X page; G leaf without U; GPA bits above 41; MXR (HS
+ *           MXR affects the G stage, vsstatus.MXR not); G-stage A = 0 (Svade
+ *           fault / Svadu update); access fault behind the G stage;
+ *           misaligned access and ebreak (GVA); G 2 MiB leaves (aligned,
+ *           misaligned), reserved G PTE bits, W without R
+ *   70-89   VS stage over G stage: translation, vsstatus.SUM, U pages, GPF
  *           behind a VS mapping, VS page faults to HS (htval = 0), MXR per
  *           stage, implicit VS-stage PTE reads faulting in the G stage
- *           (htval = PTE GPA >> 2, htinst = 0x3000), VS A/D (Svade / Svadu,
- *           A update faulting in the G stage: htinst = 0x3020), fetches
- *   90-99   HLV / HLVX / HSV from HS (SPVP 0 / 1, SUM, MXR, widths, faults
- *           with GVA = 1) and from U (HU = 1 / 0)
+ *           (htval = PTE GPA >> 2, htinst = 0x3000; HS MXR does not help
+ *           them), VS A/D (Svade / Svadu, A update faulting in the G stage:
+ *           htinst = 0x3020; henvcfg.ADUE dead while menvcfg.ADUE = 0),
+ *           fetches, VS 2 MiB page over 4 KiB G pages, SFENCE.VMA in VS,
+ *           MPRV with MPV = 1, VS fetch from U pages
+ *   90-106  HLV / HLVX / HSV from HS (SPVP 0 / 1, SUM, MXR, widths, faults
+ *           with GVA = 1, implicit-walk faults), from U (HU = 1 / 0) and
+ *           from M; HLVX needs PMP R and X
  *  110-116  HFENCE.VVMA / GVMA make new mappings visible; illegal from U,
- *           virtual from VS / VU; mstatus.TVM: HFENCE.GVMA and hgatp illegal
- *           in HS, VS unaffected; VMID-tagged switching between two guests
+ *           virtual from VS / VU; mstatus.TVM: HFENCE.GVMA, hgatp, satp,
+ *           SFENCE.VMA illegal in HS, VS unaffected, VS / VU accesses still
+ *           virtual; VMID-tagged switching between two guests
  *  120-139  virtual-instruction exceptions (cause 22, stval = instruction)
- *           and the illegal-instruction (2) ones
+ *           and the illegal-instruction (2) ones (incl. writes to read-only
+ *           CSRs from V = 1)
  *  150-166  ecall from VS / VU / U, hedeleg delegation to VS, SRET in VS,
  *           MRET into VS / VU, traps from V = 1 into M (MPV, GVA, mtval2,
  *           mtinst)
- *  170-181  VS-level interrupts: delegated (causes 1/5/9), not delegated
- *           (2/6/10), priorities, vsstatus.SIE and vsie gating, not taken in
- *           HS when delegated, taken in HS with SIE when not, VS clearing
- *           SSIP; htimedelta
- *  185-189  Sstc: vstimecmp raising VSTIP, stimecmp reaching vstimecmp,
- *           henvcfg.STCE / hcounteren.TM gating   (skipped without Sstc)
+ *  170-184  VS-level interrupts: delegated (causes 1/5/9), not delegated
+ *           (2/6/10), priorities (also HS-level before VS-level), vectored
+ *           vstvec, vsstatus.SIE and vsie gating, not taken in HS when
+ *           delegated nor in U, taken in HS with SIE when not, VS raising and
+ *           clearing SSIP through sip, WFI wake-up; htimedelta
+ *  185-190  Sstc: vstimecmp raising VSTIP, stimecmp reaching vstimecmp,
+ *           henvcfg.STCE / menvcfg.STCE / hcounteren.TM gating   (left out
+ *           without Sstc)
  *  200-203  Sv48x4 G stage
  */
 #include "guest.h"
