@@ -477,6 +477,15 @@ static uint64_t m_hlv_d(uint64_t va)
     __asm__ volatile("hlv.d %0, (%1)" : "=r"(v) : "r"(va) : "memory");
     return v;
 }
+static uint64_t m_mprv_hlv_d(uint64_t va)      /* MPRV = 1, MPP = U: no effect */
+{
+    uint64_t v;
+    csr_clear(mstatus, MSTATUS_MPP);
+    csr_set(mstatus, 1UL << 17);
+    __asm__ volatile("hlv.d %0, (%1)" : "=r"(v) : "r"(va) : "memory");
+    csr_clear(mstatus, 1UL << 17);
+    return v;
+}
 static uint64_t m_hfence_gvma(void)
 {
     __asm__ volatile("hfence.gvma" ::: "memory");
@@ -845,6 +854,9 @@ static void test_gstage(void)
     a = (1UL << 45) + 0x40;
     run(M_VS, probe_sd, a, 0);
     gpf(58, C_STORE_GPF, a, a, W(I_SD));
+    a = 0xffffffffffff8000UL;                            /* all 64 bits count */
+    run(M_VS, probe_ld, a, 0);
+    gpf(58, C_LOAD_GPF, a, a, W(I_LD));
     /* MXR: HS-level sstatus.MXR applies to the G stage, vsstatus.MXR not */
     run(M_VS, probe_ld, g(2) + 8, 0);                    /* X only */
     gpf(59, C_LOAD_GPF, g(2) + 8, g(2) + 8, W(I_LD));
@@ -1088,6 +1100,12 @@ static void test_vsstage(void)
         m_call(m_menvcfg_set, ENVCFG_ADUE, 0, 0);
         csr_clear(henvcfg, ENVCFG_ADUE);
     }
+    /* VU never executes from a VS (U = 0) page */
+    run(M_VU, probe_jump, t(10), 0);
+    gvpf(89, C_FETCH_PF, t(10));
+    /* a VA that is not canonical for Sv39: page fault, not guest-page fault */
+    run(M_VS, probe_ld, (1UL << 40) + 8, 0);
+    gvpf(89, C_LOAD_PF, (1UL << 40) + 8);
     /* VS never executes from a U page, even with SUM; VU does */
     csr_set(vsstatus, MSTATUS_SUM);
     run(M_VS, probe_jump, t(14), 0);
@@ -1238,6 +1256,7 @@ static void test_hlv(void)
     /* HLV from M: as V = 1 with privilege SPVP */
     csr_set(hstatus, HSTATUS_SPVP);
     CHECK(101, m_call(m_hlv_d, t(0) + 64, 0, 0) == pg64(0)[8]);
+    CHECK(101, m_call(m_mprv_hlv_d, t(0) + 64, 0, 0) == pg64(0)[8]);
     csr_clear(hstatus, HSTATUS_SPVP);
     CHECK(101, m_call(m_hlv_d, t(1) + 72, 0, 0) == pg64(0)[9]);
     /* from U: only with hstatus.HU */
