@@ -64,9 +64,9 @@
  *           vstvec, vsstatus.SIE and vsie gating, not taken in HS when
  *           delegated nor in U, taken in HS with SIE when not, VS raising and
  *           clearing SSIP through sip, WFI wake-up; htimedelta
- *  185-190  Sstc: vstimecmp raising VSTIP, stimecmp reaching vstimecmp,
- *           henvcfg.STCE / menvcfg.STCE / hcounteren.TM gating   (left out
- *           without Sstc)
+ *  185-191  Sstc: vstimecmp raising VSTIP, stimecmp reaching vstimecmp,
+ *           henvcfg.STCE / menvcfg.STCE / hcounteren.TM gating, a VS kernel
+ *           taking its own timer interrupts   (left out without Sstc)
  *  200-203  Sv48x4 G stage
  */
 #include "guest.h"
@@ -171,7 +171,8 @@ struct hv_info {
 struct vs_info { uint64_t cause, tval, epc, status, a0, count, sip; };
 extern volatile struct hv_info hv_info;
 extern volatile struct vs_info vs_info;
-extern volatile uint64_t hv_active, hv_flush, vs_vec_index;
+extern volatile uint64_t hv_active, hv_flush, vs_vec_index, vs_ticks,
+    vs_tick_cause;
 extern volatile uint32_t insn_buf[16];
 extern const uint32_t insn_words[];
 extern long hv_enter(long mode, uint64_t pc, uint64_t a0, uint64_t a1);
@@ -181,7 +182,7 @@ extern char m_trap[], hs_trap[], vs_trap[], vs_trap_ecall[], vs_trap_skip[],
     vs_vectab[];
 extern char probe_ld[], probe_sd[], probe_jump[], probe_vs_sret[],
     probe_vs_sret_ret[], probe_hs_sie[], probe_sfence_ld[], probe_wfi[],
-    m_mprv_ld[];
+    m_mprv_ld[], probe_vs_timer[];
 
 enum {
     I_WFI, I_SRET, I_MRET, I_SFENCE, I_HFV, I_HFG, I_HLVD, I_HLVB, I_HLVBU,
@@ -1857,6 +1858,19 @@ static void test_sstc(void)
     m_call(m_menvcfg_set, ENVCFG_STCE, 0, 0);
     csr_write(henvcfg, ENVCFG_STCE);
 #endif
+    /* a VS kernel re-arming its own timer (stimecmp -> vstimecmp, compared
+     * with time + htimedelta).  (Not across a wrap of time + htimedelta: a
+     * coarse time step may legally jump over the deadline there.) */
+    csr_write(hideleg, VS_BITS);
+    csr_write(htimedelta, 0x7000000000000000UL);
+    v = run(M_VS, probe_vs_timer, 4, 0);
+    ok(191, M_VS);
+    CHECK(191, v >= 4 && vs_tick_cause == (IRQ | 5));
+    csr_write(htimedelta, 0);
+    CSR_VSTIMECMP_WRITE(-1L);
+    csr_write(hideleg, 0);
+    csr_write(vsie, 0);
+    csr_write(hie, 0);
     /* gating: hcounteren.TM and henvcfg.STCE */
     csr_write(hcounteren, 5);
     expect_virt(189, M_VS, CSRR(CSR_STIMECMP));

@@ -377,6 +377,44 @@ vs_vec_hit:
     sd      t0, 0(t1)
     j       vs_trap
 
+/* A small VS "kernel" with a timer (Sstc): arms stimecmp (vstimecmp) 20
+   ticks ahead, enables STIE and SIE and spins until its handler has counted
+   a0 timer interrupts (each handler run re-arms the timer); returns the
+   count and the last scause in vs_tick_cause. */
+    .globl  probe_vs_timer, vs_ticks, vs_tick_cause
+    .balign 4
+probe_vs_timer:
+    lla     t0, vs_tick_handler
+    csrw    stvec, t0
+    lla     t1, vs_ticks
+    sd      zero, 0(t1)
+    rdtime  t0
+    addi    t0, t0, 20
+    csrw    0x14d, t0               /* stimecmp */
+    li      t0, 0x20
+    csrs    sie, t0
+    csrsi   sstatus, 2
+1:  ld      t2, 0(t1)
+    blt     t2, a0, 1b
+    csrci   sstatus, 2
+    li      t0, -1
+    csrw    0x14d, t0
+    mv      a0, t2
+    ecall
+    .balign 4
+vs_tick_handler:
+    lla     t3, vs_ticks
+    ld      t4, 0(t3)
+    addi    t4, t4, 1
+    sd      t4, 0(t3)
+    csrr    t4, scause
+    lla     t3, vs_tick_cause
+    sd      t4, 0(t3)
+    rdtime  t4
+    addi    t4, t4, 20
+    csrw    0x14d, t4
+    sret
+
 /* --------------------------------------------------------------- probes */
     .globl  probe_ld, probe_sd, probe_jump, probe_vs_sret, probe_vs_sret_ret
     .globl  probe_hs_sie
@@ -466,6 +504,8 @@ vs_info:   .zero 56
 hv_active: .dword 0
 hv_flush:  .dword 1
 vs_vec_index: .dword 0
+vs_ticks:  .dword 0
+vs_tick_cause: .dword 0
 m_save:    .zero 24
 
     .bss
