@@ -188,7 +188,7 @@ enum {
     I_WFI, I_SRET, I_MRET, I_SFENCE, I_HFV, I_HFG, I_HLVD, I_HLVB, I_HLVBU,
     I_HLVH, I_HLVHU, I_HLVW, I_HLVWU, I_HLVXHU, I_HLVXWU, I_HSVD, I_HSVW,
     I_FMV, I_RDCYCLE, I_RDTIME, I_LD, I_SD, I_LI77, I_EBREAK, I_HFV_R,
-    I_HFG_R, I_FADD, I_RDINSTRET
+    I_HFG_R, I_FADD, I_RDINSTRET, I_AMOADD, I_LR, I_SC
 };
 #define W(i) (insn_words[i])
 
@@ -398,6 +398,7 @@ static uint64_t transformed(uint32_t insn)
     case 0x03: return insn & ~0xfff00000u & ~(0x1fu << 15);
     case 0x23: return insn & ~0xfe000000u & ~(0x1fu << 15) & ~(0x1fu << 7);
     case 0x73: return insn & ~(0x1fu << 15);            /* HLV / HSV */
+    case 0x2f: return insn & ~(0x1fu << 15);            /* AMO, LR, SC */
     }
     return 0;
 }
@@ -890,6 +891,22 @@ static void test_gstage(void)
     CHECK(65, hv_info.cause == 3 && !hv_info.in_m);
     CHECK(65, (hv_info.tval == 0 && !(hv_info.hstatus & HSTATUS_GVA)) ||
               (hv_info.tval == buf_pc(M_VS) && (hv_info.hstatus & HSTATUS_GVA)));
+    /* AMOs and SC are stores for the G stage (23), LR a load (21) */
+    run1(M_VS, W(I_AMOADD), g(1) + 8, 1);               /* read-only */
+    gpf(68, C_STORE_GPF, g(1) + 8, g(1) + 8, W(I_AMOADD));
+    run1(M_VS, W(I_AMOADD), g(4) + 8, 1);
+    gpf(68, C_STORE_GPF, g(4) + 8, g(4) + 8, W(I_AMOADD));
+    run1(M_VS, W(I_LR), g(4) + 16, 0);
+    gpf(68, C_LOAD_GPF, g(4) + 16, g(4) + 16, W(I_LR));
+    v = run1(M_VS, W(I_LR), g(1) + 16, 0);
+    ok(68, M_VS);
+    CHECK(68, v == (long)pg64(1)[2]);
+    run1(M_VS, W(I_SC), g(1) + 16, 5);
+    CHECK(68, (hv_info.cause == C_STORE_GPF && hv_info.tval == g(1) + 16) ||
+              (hv_info.cause == C_ECALL_VS && hv_info.a0 != 0));  /* SC may fail */
+    v = run1(M_VS, W(I_AMOADD), g(0) + 40, 2);
+    ok(68, M_VS);
+    CHECK(68, v == (long)(0x1111111111111111UL + 5) && pg64(0)[5] == v + 2);
     /* G-stage 2 MiB leaves: aligned one maps with the offset, misaligned
      * one and one with reserved PTE bits (PBMT without Svpbmt) fault */
     v = run(M_VS, probe_ld, TG + 6 * MB2 + pa(&pg64(4)[3]) - RAM, 0);
@@ -1101,6 +1118,17 @@ static void test_vsstage(void)
         m_call(m_menvcfg_set, ENVCFG_ADUE, 0, 0);
         csr_clear(henvcfg, ENVCFG_ADUE);
     }
+    /* a VS leaf pointing beyond the 41-bit GPA space */
+    run(M_VS, probe_ld, t(15) + 8, 0);
+    gpf(89, C_LOAD_GPF, t(15) + 8, (1UL << 42) + 8, W(I_LD));
+    /* the VS root table itself unmapped in the G stage: even the fetch of
+     * the first VS instruction faults in the implicit walk */
+    csr_write(vsatp, (8UL << 60) | (g(4) >> 12));
+    run1(M_VS, LI_A0(1), 0, 0);
+    exc(89, C_FETCH_GPF, buf_pc(M_VS));
+    CHECK(89, hv_info.htval == (g(4) + ((buf_pc(M_VS) >> 30) & 511) * 8) >> 2);
+    CHECK(89, hv_info.htinst == 0x3000 && (hv_info.hstatus & HSTATUS_GVA));
+    csr_write(vsatp, vsatp_main());
     /* VU never executes from a VS (U = 0) page */
     run(M_VU, probe_jump, t(10), 0);
     gvpf(89, C_FETCH_PF, t(10));
@@ -1977,6 +2005,7 @@ static void build_tables(void)
     vsl0_x[2] = pte(g(0), PTE_V | PTE_R | PTE_A);
     vmap(t(13), g(0), 0, PTE_R | PTE_W);            /* A = D = 0 */
     vmap(t(14), g(5), 0, PTE_U | PTE_X | PTE_A);
+    vmap(t(15), 1UL << 42, 0, PTE_R | PTE_A);
     __asm__ volatile("fence rw, rw; fence.i" ::: "memory");
 }
 

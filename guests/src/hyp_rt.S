@@ -493,6 +493,9 @@ insn_words:
     hfence.gvma a0, a1              /* 25 */
     fadd.d  f1, f0, f0              /* 26 */
     rdinstret a0                    /* 27 */
+    amoadd.d a0, a1, (a0)           /* 28 */
+    lr.d    a0, (a0)                /* 29 */
+    sc.d    a0, a1, (a0)            /* 30 */
     .option pop
 
     .data
