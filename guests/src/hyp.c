@@ -30,14 +30,15 @@
  *           scounteren are not swapped
  *   40-44   sstatus.FS and vsstatus.FS both gate FP and fcsr (illegal
  *           instruction), both go Dirty
- *   50-67   G stage alone (vsatp = Bare): loads / stores / fetches through
+ *   50-68   G stage alone (vsatp = Bare): loads / stores / fetches through
  *           Sv39x4, top root bits, guest-page faults 20 / 21 / 23 with stval
  *           = GVA, htval = GPA >> 2, GVA = 1, htinst; a fetch straddling
  *           into a non-X page; G leaf without U; GPA bits above 41; MXR (HS
  *           MXR affects the G stage, vsstatus.MXR not); G-stage A = 0 (Svade
  *           fault / Svadu update); access fault behind the G stage;
  *           misaligned access and ebreak (GVA); G 2 MiB leaves (aligned,
- *           misaligned), reserved G PTE bits, W without R
+ *           misaligned), reserved G PTE bits, W without R; AMO / LR / SC
+ *           guest-page faults (AMO and SC are stores)
  *   70-89   VS stage over G stage: translation, vsstatus.SUM, U pages, GPF
  *           behind a VS mapping, VS page faults to HS (htval = 0), MXR per
  *           stage, implicit VS-stage PTE reads faulting in the G stage
@@ -45,10 +46,11 @@
  *           them), VS A/D (Svade / Svadu, A update faulting in the G stage:
  *           htinst = 0x3020; henvcfg.ADUE dead while menvcfg.ADUE = 0),
  *           fetches, VS 2 MiB page over 4 KiB G pages, SFENCE.VMA in VS,
- *           MPRV with MPV = 1, VS fetch from U pages
- *   90-106  HLV / HLVX / HSV from HS (SPVP 0 / 1, SUM, MXR, widths, faults
- *           with GVA = 1, implicit-walk faults), from U (HU = 1 / 0) and
- *           from M; HLVX needs PMP R and X
+ *           MPRV with MPV = 1, VS fetch from U pages, VS leaf beyond the
+ *           GPA space, VS root unmapped in the G stage (fetch GPF)
+ *   90-107  HLV / HLVX / HSV from HS (SPVP 0 / 1, SUM, MXR, widths, faults
+ *           with GVA = 1, implicit-walk faults, misaligned), from U (HU = 1
+ *           / 0) and from M (MPRV does not apply); HLVX needs PMP R and X
  *  110-116  HFENCE.VVMA / GVMA make new mappings visible; illegal from U,
  *           virtual from VS / VU; mstatus.TVM: HFENCE.GVMA, hgatp, satp,
  *           SFENCE.VMA illegal in HS, VS unaffected, VS / VU accesses still
@@ -602,6 +604,16 @@ static void test_h_csrs(void)
     CHECK(17, (m_call(m_read_mie, 0, 0, 0) & VS_BITS) == VS_BITS);
     csr_write(hie, 0);
     CHECK(17, (m_call(m_read_mie, 0, 0, 0) & VS_BITS) == 0);
+    /* sip / sie of HS do not show or take the VS bits */
+    csr_write(hvip, VS_BITS);
+    csr_write(hie, VS_BITS);
+    CHECK(17, (csr_read(sip) & VS_BITS) == 0 && (csr_read(sie) & VS_BITS) == 0);
+    csr_write(hie, 0);
+    csr_set(sie, VS_BITS);
+    CHECK(17, csr_read(hie) == 0);
+    csr_clear(sip, VS_BITS);
+    CHECK(17, csr_read(hvip) == VS_BITS);
+    csr_write(hvip, 0);
     /* vsip / vsie alias hip / hie through hideleg */
     csr_write(hideleg, VS_BITS);
     csr_write(hvip, 4);
@@ -1282,6 +1294,15 @@ static void test_hlv(void)
         m_call(m_pmp, -1L, 0, 0);
     }
     csr_write(vsatp, vsatp_main());
+    /* a misaligned HLV: done, or a misaligned trap with GVA = 1 */
+    v = run1(M_HS, W(I_HLVW), t(0) + 2, 0);
+    if (hv_info.cause == 4) {
+        exc(107, 4, t(0) + 2);
+        CHECK(107, (hv_info.hstatus & (HSTATUS_GVA | HSTATUS_SPV)) == HSTATUS_GVA);
+    } else {
+        ok(107, M_HS);
+        CHECK(107, (uint64_t)v == (uint64_t)(int64_t)(int32_t)(pg64(0)[0] >> 16));
+    }
     /* HLV from M: as V = 1 with privilege SPVP */
     csr_set(hstatus, HSTATUS_SPVP);
     CHECK(101, m_call(m_hlv_d, t(0) + 64, 0, 0) == pg64(0)[8]);
@@ -1798,6 +1819,11 @@ static void test_irq(void)
     CHECK(184, (hv_info.hstatus & HSTATUS_SPV) && hv_info.epc == buf_pc(M_VS));
     csr_clear(sip, 2);
     csr_clear(sie, 2);
+    /* ... but not when VSSI is not delegated (vsip.SSIP read-only 0) */
+    csr_write(hideleg, 0);
+    run1(M_VS, 0x14416073u /* csrsi sip, 2 */, 0, 0);
+    ok(182, M_VS);
+    CHECK(182, csr_read(hvip) == 0);
     /* VS clears its software interrupt through sip */
     csr_write(hideleg, VS_BITS);
     csr_write(vsstatus, FS_INITIAL);
