@@ -51,7 +51,8 @@
  *   90-107  HLV / HLVX / HSV from HS (SPVP 0 / 1, SUM, MXR, widths, faults
  *           with GVA = 1, implicit-walk faults, misaligned), from U (HU = 1
  *           / 0) and from M (MPRV does not apply); HLVX needs PMP R and X
- *  110-116  HFENCE.VVMA / GVMA make new mappings visible; illegal from U,
+ *  110-118  HFENCE.VVMA / GVMA make new mappings visible (also to fetches,
+ *           and SFENCE.VMA in VS); illegal from U,
  *           virtual from VS / VU; mstatus.TVM: HFENCE.GVMA, hgatp, satp,
  *           SFENCE.VMA illegal in HS, VS unaffected, VS / VU accesses still
  *           virtual; VMID-tagged switching between two guests
@@ -184,7 +185,7 @@ extern char m_trap[], hs_trap[], vs_trap[], vs_trap_ecall[], vs_trap_skip[],
     vs_vectab[];
 extern char probe_ld[], probe_sd[], probe_jump[], probe_vs_sret[],
     probe_vs_sret_ret[], probe_hs_sie[], probe_sfence_ld[], probe_wfi[],
-    m_mprv_ld[], probe_vs_timer[];
+    m_mprv_ld[], probe_vs_timer[], probe_sfence_jump[];
 
 enum {
     I_WFI, I_SRET, I_MRET, I_SFENCE, I_HFV, I_HFG, I_HLVD, I_HLVB, I_HLVBU,
@@ -284,6 +285,7 @@ static uint64_t vsl0_ro[512] __attribute__((aligned(4096)));
 static uint64_t vsl0_ok[512] __attribute__((aligned(4096)));
 static uint64_t vsl0_x[512] __attribute__((aligned(4096)));
 static uint32_t codepg[1024] __attribute__((aligned(4096)));
+static uint32_t codepg2[2][1024] __attribute__((aligned(4096)));
 static uint8_t pages[8][4096] __attribute__((aligned(4096)));
 
 static uint64_t *pg64(int i) { return (uint64_t *)pages[i]; }
@@ -1380,6 +1382,36 @@ static void test_hfence(void)
     CHECK(111, v == (long)pg64(7)[2]);
     *p = pte(pa(pages[4]), PTE_V | PTE_U | PTE_R | PTE_A);
     __asm__ volatile("hfence.gvma zero, zero" ::: "memory");
+    /* fetches see remapped code: VS stage + SFENCE.VMA in VS, G stage +
+     * HFENCE.GVMA */
+    csr_write(vsatp, vsatp_main());
+    hv_flush = 1;
+    run(M_VS, probe_jump, t(16), 0);
+    hv_flush = 0;
+    v = run(M_VS, probe_jump, t(16), 0);
+    ok(117, M_VS);
+    CHECK(117, v == 1);
+    p = vpte(t(16), 0);
+    *p = pte(g(17), PTE_V | PTE_X | PTE_A);
+    v = run(M_VS, probe_sfence_jump, t(16), 0);
+    ok(117, M_VS);
+    CHECK(117, v == 2);
+    *p = pte(g(16), PTE_V | PTE_X | PTE_A);
+    v = run(M_VS, probe_sfence_jump, t(16), 0);
+    ok(117, M_VS);
+    CHECK(117, v == 1);
+    csr_write(vsatp, 0);
+    hv_flush = 1;
+    run(M_VS, probe_jump, g(16), 0);
+    hv_flush = 0;
+    p = gpte(groot, 3, g(16), 0);
+    *p = pte(pa(codepg2[1]), PTE_V | PTE_U | PTE_X | PTE_A);
+    __asm__ volatile("hfence.gvma" ::: "memory");
+    v = run(M_VS, probe_jump, g(16), 0);
+    ok(118, M_VS);
+    CHECK(118, v == 2);
+    *p = pte(pa(codepg2[0]), PTE_V | PTE_U | PTE_X | PTE_A);
+    __asm__ volatile("hfence.gvma" ::: "memory");
     hv_flush = 1;
     /* not from U; virtual from VS / VU */
     expect_illegal(112, M_U, W(I_HFV));
@@ -1975,6 +2007,10 @@ static void build_tables(void)
         for (int j = 0; j < 512; j++)
             pg64(i)[j] = 0x1111111111111111UL * (i + 1) + j;
     codepg[0] = ECALL;
+    codepg2[0][0] = LI_A0(1);
+    codepg2[0][1] = ECALL;
+    codepg2[1][0] = LI_A0(2);
+    codepg2[1][1] = ECALL;
     ((uint16_t *)codepg)[2047] = 0x0513;            /* addi a0, a0, ... */
 
     /* G stage, Sv39x4 */
@@ -2028,6 +2064,9 @@ static void build_tables(void)
     vsl0_ok[1] = pte(g(1), PTE_V | PTE_R | PTE_A);
     vmap(T5, TG, 1, PTE_R | PTE_A);                 /* 2 MiB -> g(0..511) */
     *vpte(T6, 1) = pte(g(13), PTE_V);               /* L0 table X-only in G */
+    vmap(t(16), g(16), 0, PTE_X | PTE_A);
+    gmap(groot, 3, g(16), pa(codepg2[0]), 0, PTE_U | PTE_X | PTE_A);
+    gmap(groot, 3, g(17), pa(codepg2[1]), 0, PTE_U | PTE_X | PTE_A);
     vsl0_x[2] = pte(g(0), PTE_V | PTE_R | PTE_A);
     vmap(t(13), g(0), 0, PTE_R | PTE_W);            /* A = D = 0 */
     vmap(t(14), g(5), 0, PTE_U | PTE_X | PTE_A);

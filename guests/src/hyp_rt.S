@@ -452,6 +452,10 @@ probe_sfence_ld:                    /* sfence.vma; a0 = *(u64 *)a0 */
     sfence.vma
     ld      a0, 0(a0)
     ecall
+    .globl  probe_sfence_jump
+probe_sfence_jump:                  /* sfence.vma; jump to a0 */
+    sfence.vma
+    jr      a0
 probe_wfi:                          /* wfi; a0 = 5 */
     wfi
     li      a0, 5
