@@ -70,7 +70,7 @@
  *  185-191  Sstc: vstimecmp raising VSTIP, stimecmp reaching vstimecmp,
  *           henvcfg.STCE / menvcfg.STCE / hcounteren.TM gating, a VS kernel
  *           taking its own timer interrupts   (left out without Sstc)
- *  200-203  Sv48x4 G stage
+ *  199-203  Sv48 VS stage; Sv48x4 G stage
  */
 #include "guest.h"
 
@@ -322,6 +322,24 @@ static volatile uint64_t *vpte(uint64_t va, int level)
 {
     uint64_t *tb = vsroot;
     for (int l = 2; ; l--) {
+        unsigned idx = (va >> (12 + 9 * l)) & 511;
+        if (l == level)
+            return &tb[idx];
+        if (!(tb[idx] & PTE_V)) {
+            CHECK(251, vspool_used < 8);
+            tb[idx] = pte(pa(vspool[vspool_used++]), PTE_V);
+        }
+        tb = (uint64_t *)((tb[idx] >> 10) << 12);
+    }
+}
+
+/* a second VS root with Sv48 (4 levels) */
+static uint64_t vsroot48[512] __attribute__((aligned(4096)));
+
+static volatile uint64_t *vpte48(uint64_t va, int level)
+{
+    uint64_t *tb = vsroot48;
+    for (int l = 3; ; l--) {
         unsigned idx = (va >> (12 + 9 * l)) & 511;
         if (l == level)
             return &tb[idx];
@@ -1980,6 +1998,15 @@ static void test_sv48x4(void)
     uint64_t h48 = (9UL << 60) | (pa(groot48) >> 12);
 
     reset_state();
+    /* VS stage Sv48 over the Sv39x4 G stage */
+    csr_write(vsatp, (9UL << 60) | (pa(vsroot48) >> 12));
+    CHECK(199, (csr_read(vsatp) >> 60) == 9);
+    v = run(M_VS, probe_ld, (1UL << 46) + 40, 0);
+    ok(199, M_VS);
+    CHECK(199, v == (long)pg64(1)[5]);
+    run(M_VS, probe_ld, (1UL << 46) + 4096, 0);
+    gvpf(199, C_LOAD_PF, (1UL << 46) + 4096);
+    csr_write(vsatp, 0);
     csr_write(hgatp, h48);
     CHECK(200, csr_read(hgatp) == h48);
     v = run(M_VS, probe_ld, pa(&pg64(7)[9]), 0);
@@ -2070,6 +2097,8 @@ static void build_tables(void)
     vsl0_x[2] = pte(g(0), PTE_V | PTE_R | PTE_A);
     vmap(t(13), g(0), 0, PTE_R | PTE_W);            /* A = D = 0 */
     vmap(t(14), g(5), 0, PTE_U | PTE_X | PTE_A);
+    *vpte48(RAM, 2) = pte(RAM, PTE_V | PTE_R | PTE_W | PTE_X | AD);
+    *vpte48(1UL << 46, 0) = pte(g(1), PTE_V | PTE_R | PTE_A);
     vmap(t(15), 1UL << 42, 0, PTE_R | PTE_A);
     __asm__ volatile("fence rw, rw; fence.i" ::: "memory");
 }
