@@ -10,6 +10,9 @@
                                         run targets that carry "qemu" metadata
                                         on qemu-system-riscv64 and check the
                                         exit status (needs QEMU installed)
+    python guests/build.py --spike [NAME...]
+                                        run targets that carry "spike" metadata
+                                        on Spike ($SPIKE or `spike` on PATH)
 
 Targets are dicts (paths relative to guests/):
 
@@ -18,7 +21,9 @@ Targets are dicts (paths relative to guests/):
      "march": "rv64gc",                    # ISA string, converted to zig -mcpu
      "cflags": ["-DFOO"],                  # extra compiler flags (optional)
      "ldscript": "common/link.ld",         # optional, this is the default
-     "qemu": {...}}                        # optional, see QEMU below
+     "qemu": {...},                        # optional, see QEMU below
+     "spike": {...}}                       # optional: {"isa": ...,
+                                           #  "variant_cflags": [...]}
 
 Besides the targets below, every guests/*/targets.py defining a list
 TARGETS of such dicts is imported and its targets are built too.
@@ -115,6 +120,11 @@ TARGETS = [
     _t("vm_sv57", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=5"],
        qemu=SVADU_QUIRKS),
     _t("plic_uart", ["src/plic_uart.S", CRT]),
+    # H extension harness: validated on Spike (QEMU 7.2 is not the reference
+    # for H); Sstc and Svadu cases are chosen at run time from menvcfg.
+    dict(_t("hyp", ["src/hyp.c", "src/hyp_rt.S", CRT], march="rv64gch"),
+         spike={"isa": "rv64gch_sstc_zicntr_zihpm",
+                "variant_cflags": ["-DSPIKE_QUIRKS"]}),
     _t("zfh", ["src/zfh.S", CRT, CATCH], march="rv64gc_zfh_zfbfmin",
        qemu={"machine": "spike", "exit": 0, "cpu": "rv64,Zfh=true",
              "variant_cflags": ["-DQEMU_NO_ZFBFMIN"]}),
@@ -215,6 +225,36 @@ def select(targets, names):
     return sel
 
 
+def run_spike(t, timeout=120):
+    """Run target t on Spike (HTIF exit status), as a temporary variant
+    build when its "spike" metadata has variant_cflags."""
+    sp = t["spike"]
+    spike = os.environ.get("SPIKE") or shutil.which("spike")
+    if not spike:
+        return None, "no spike ($SPIKE or spike on PATH)"
+    tmp = tempfile.mkdtemp(prefix="rvemu-spike-")
+    try:
+        elf = os.path.join(HERE, t["out"])
+        if sp.get("variant_cflags"):
+            v = dict(t)
+            v["cflags"] = list(t.get("cflags", [])) + sp["variant_cflags"]
+            out, rc, log, _ = build_one(v, tmp)
+            if rc:
+                return False, "variant build failed: " + log
+            elf = os.path.join(tmp, t["out"])
+        try:
+            p = subprocess.run([spike, "--isa=" + sp["isa"], elf],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return False, "timeout"
+        outp = p.stdout.decode("latin-1")
+        return p.returncode == sp.get("exit", 0), "exit=%d %s" % (
+            p.returncode, outp.strip()[-200:])
+    finally:
+        shutil.rmtree(tmp)
+
+
 def run_qemu(t, timeout=60):
     q = t["qemu"]
     machine = q.get("machine")
@@ -269,6 +309,7 @@ def main():
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--qemu", action="store_true")
+    ap.add_argument("--spike", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     targets = select(all_targets(), a.names)
@@ -277,12 +318,13 @@ def main():
             print("%-28s %-10s %s" % (t["out"], t.get("march", ""),
                                       " ".join(t["srcs"])))
         return 0
-    if a.qemu:
+    if a.qemu or a.spike:
+        key, runner = ("qemu", run_qemu) if a.qemu else ("spike", run_spike)
         bad = 0
         for t in targets:
-            if "qemu" not in t:
+            if key not in t:
                 continue
-            good, msg = run_qemu(t)
+            good, msg = runner(t)
             tag = {True: "PASS", False: "FAIL", None: "SKIP"}[good]
             bad += good is False
             print("%s %-24s %s" % (tag, t["out"], msg.replace("\n", " | ")))
