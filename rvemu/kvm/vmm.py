@@ -61,11 +61,11 @@ class Vmm:
     """``Vmm(elf, vcpus=1, ram="128M")`` then ``run()``. ``console`` receives the guest's
     output bytes (default: kept in ``output``); ``send_input`` queues console input."""
 
-    def __init__(self, elf, *, vcpus=1, ram="128M", host_isa=None, quantum=100_000,
+    def __init__(self, elf, *, vcpus=1, ram="128M", host_isa=None, vlen=None, quantum=100_000,
                  console=None, strategy="direct", bootargs=""):
         if not 1 <= vcpus <= 16:
             raise RvemuError("a VM here has 1 to 16 vCPUs")
-        self.kvm = Kvm(host_isa) if host_isa else Kvm()
+        self.kvm = Kvm(host_isa, vlen=vlen)
         from rvemu.kvm.run import host_of
         host_of(self.kvm).set_strategy(strategy)
         self.vm = self.kvm.create_vm()
@@ -103,6 +103,40 @@ class Vmm:
         self.uart = Uart16550(self._write, self._read)
         self.exit_counts = {v.vcpu_id: collections.Counter() for v in self.vcpus}
         self.instructions = 0
+
+    # ---- snapshots -----------------------------------------------------------------------
+    def snapshot(self, path):
+        """Save the VM and the VMM's devices (rvemu/kvm/snapshot.py); returns the size."""
+        from rvemu.kvm.snapshot import save
+        devices = {"uart": list(self.uart.regs), "input": bytes(self._input).hex(),
+                   "instructions": self.instructions, "quantum": self.quantum,
+                   "ram_size": self.ram_size}
+        return save(self.vm, path, devices)
+
+    @classmethod
+    def restore(cls, path, *, strategy="strict", host_isa=None, vlen=None, console=None,
+                hstatus="direct"):
+        """A VMM running the snapshot at path on a new host (ISA host_isa, VLEN vlen)."""
+        from rvemu.kvm.run import host_of
+        from rvemu.kvm.snapshot import restore
+        self = cls.__new__(cls)
+        kw = {"vlen": vlen} if vlen else {}
+        self.kvm = Kvm(host_isa, **kw) if host_isa else Kvm(**kw)
+        host_of(self.kvm).set_strategy(hstatus)
+        self.vm, dev = restore(self.kvm, path, strategy)
+        self.vcpus = list(self.vm.vcpus)
+        self.mem = self.vm.slots[0].memory
+        self.ram_size = dev.get("ram_size", self.mem.size)
+        self.quantum = dev.get("quantum", 100_000)
+        self.instructions = dev.get("instructions", 0)
+        self.output = bytearray()
+        self._console = console
+        self._input = bytearray(bytes.fromhex(dev.get("input", "")))
+        self.uart = Uart16550(self._write, self._read)
+        self.uart.regs = list(dev.get("uart", [0] * 8))
+        self.exit_counts = {v.vcpu_id: collections.Counter() for v in self.vcpus}
+        self.fdt_addr = None
+        return self
 
     # ---- console -----------------------------------------------------------------------
     def _write(self, data):
