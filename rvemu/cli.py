@@ -126,7 +126,7 @@ def _run_kvm(args, console):
         raise RvemuError("--kvm needs a guest ELF")
     host = _isa_string(set(parse_isa(args.isa).names) | {"h"})
     vmm = Vmm(args.elf, vcpus=args.vcpus, ram=args.ram, host_isa=host, console=console,
-              strategy=args.hstatus)
+              strategy=args.hstatus, simd_policy=args.simd_policy)
     if args.stdin and not sys.stdin.isatty():
         with contextlib.suppress(OSError, ValueError):
             vmm.send_input(sys.stdin.buffer.read())
@@ -137,6 +137,8 @@ def _run_kvm(args, console):
               f"exit:         {result.reason}", file=sys.stderr)
         ws = st["world_switch"]
         print("world switch: " + ", ".join(f"{k}={v}" for k, v in ws.items()), file=sys.stderr)
+        print("simd context: " + ", ".join(f"{k}={v}" for k, v in st["simd"].items()),
+              file=sys.stderr)
         for vid, s in st["vcpus"].items():
             print(f"vcpu {vid}: instret={s['instret']} exits: "
                   + ", ".join(f"{k}={n}" for k, n in sorted(s["exits"].items())), file=sys.stderr)
@@ -234,6 +236,9 @@ def build_parser():
     r.add_argument("--hstatus", choices=("direct", "nacl_sync_csr", "nacl_autoswap"),
                    default="direct",
                    help="--kvm: how the world switch swaps HSTATUS (seed 002; default direct)")
+    r.add_argument("--simd-policy", choices=("eager", "lazy"), default="eager",
+                   help="--kvm: FP/vector context policy: eager (Linux today) or lazy "
+                        "(first-use trap, as arm64)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("disasm", help="disassemble an ELF's code (objdump-like)")

@@ -62,13 +62,15 @@ class Vmm:
     output bytes (default: kept in ``output``); ``send_input`` queues console input."""
 
     def __init__(self, elf, *, vcpus=1, ram="128M", host_isa=None, vlen=None, quantum=100_000,
-                 console=None, strategy="direct", bootargs=""):
+                 console=None, strategy="direct", bootargs="", simd_policy="eager"):
         if not 1 <= vcpus <= 16:
             raise RvemuError("a VM here has 1 to 16 vCPUs")
         self.kvm = Kvm(host_isa, vlen=vlen)
         from rvemu.kvm.run import host_of
         host_of(self.kvm).set_strategy(strategy)
         self.vm = self.kvm.create_vm()
+        from rvemu.kvm.simd import set_policy
+        set_policy(self.vm, simd_policy)
         self.ram_size = parse_size(ram)
         self.mem = self.vm.alloc_memory(self.ram_size)
         self.vm.set_user_memory_region(0, 0, RAM_BASE, self.ram_size, self.mem)
@@ -247,7 +249,9 @@ class Vmm:
         and the world switch's counters."""
         from rvemu.kvm.pmu import FW_EVENTS
         from rvemu.kvm.run import host_of
-        out = {"world_switch": host_of(self.kvm).ws.counters(), "vcpus": {}}
+        from rvemu.kvm.simd import vm_stats
+        out = {"world_switch": host_of(self.kvm).ws.counters(), "vcpus": {},
+               "simd": dict(vm_stats(self.vm), policy=getattr(self.vm, "simd_policy", "eager"))}
         for v in self.vcpus:
             fw = {n: int(v.pmu.fw_value[i]) for i, n in enumerate(FW_EVENTS)
                   if int(v.pmu.fw_value[i])}
