@@ -193,6 +193,30 @@ def cmd_bench(args):
     return bench_main(args)
 
 
+def cmd_batch(args):
+    from rvemu.batch import elf_jobs, run_batch, summary
+    if args.fuzz:
+        from rvemu.fuzz.campaign import fuzz_jobs
+        jobs = fuzz_jobs(args.fuzz, seed=args.seed, modes=args.modes, max_insns=args.max_insns)
+    else:
+        if not args.guests:
+            raise RvemuError("give guest ELFs or directories (e.g. guests/), or --fuzz N")
+        vlens = [None if v in ("none", "-") else int(v) for v in args.vlen] if args.vlen else [None]
+        kvm = {"off": [False], "on": [True], "both": [False, True]}[args.kvm]
+        jobs = elf_jobs(args.guests, isas=args.isa or ["rv64gc"], vlens=vlens,
+                        boards=args.board or ["virt"], kvm=kvm,
+                        simd_policies=args.simd_policy or ["eager"],
+                        max_insns=args.max_insns, sbi=args.sbi, vcpus=args.vcpus)
+    recs = run_batch(jobs, args.output, fmt=args.format, workers=args.workers,
+                     scheduler=args.scheduler, progress=not args.no_progress,
+                     resume=not args.restart)
+    print(summary(recs), file=sys.stderr if args.output is None and args.json else sys.stdout)
+    if args.output is None and args.json:
+        for r in recs:
+            print(json.dumps(r, sort_keys=True, default=str))
+    return 0 if all(r.get("ok") for r in recs) else 1
+
+
 def build_parser():
     p = argparse.ArgumentParser(prog="rvemu", description="A fast RISC-V RV64GC emulator.")
     p.add_argument("--version", action="version", version="rvemu 0.1.0")
@@ -271,6 +295,44 @@ def build_parser():
     b.add_argument("--plot", metavar="FILE.png",
                    help="simd: draw bytes moved and time per VLEN, eager against lazy")
     b.set_defaults(func=cmd_bench)
+
+    bt = sub.add_parser("batch", help="run many guests or a configuration matrix, or a fuzzing "
+                                      "campaign, on a process pool or a Dask cluster")
+    bt.add_argument("guests", nargs="*", help="guest ELFs, directories of *.elf, or globs")
+    bt.add_argument("-o", "--output", metavar="FILE",
+                    help="records as JSON lines (.jsonl) or CSV (.csv); an existing file is "
+                         "resumed (its jobs are skipped)")
+    bt.add_argument("--format", choices=("jsonl", "csv"), default=None,
+                    help="output format (default: from the file name)")
+    bt.add_argument("--isa", action="append", help="ISA string (repeat for a matrix; default rv64gc)")
+    bt.add_argument("--vlen", action="append", metavar="BITS",
+                    help="VLEN (repeat for a matrix; applies to ISAs with V)")
+    bt.add_argument("--board", action="append", help="board (repeat; default virt)")
+    bt.add_argument("--kvm", choices=("off", "on", "both"), default="off",
+                    help="run on the machine (off), as KVM-model guests (on), or both")
+    bt.add_argument("--simd-policy", action="append", choices=("eager", "lazy"),
+                    help="--kvm: SIMD context policies (repeat for a matrix)")
+    bt.add_argument("--vcpus", type=int, default=1, help="--kvm: vCPUs per VM (default 1)")
+    bt.add_argument("--sbi", action="store_true",
+                    help="machine runs start in S-mode with the built-in SBI (as rvemu run --sbi)")
+    bt.add_argument("--max-insns", type=int, default=50_000_000, metavar="N",
+                    help="instruction budget per run (default 50M)")
+    bt.add_argument("--fuzz", type=int, default=0, metavar="N",
+                    help="instead of guests: N generated programs (rvemu.fuzz) with their "
+                         "property checks")
+    bt.add_argument("--seed", type=int, default=0, help="--fuzz: first seed (default 0)")
+    bt.add_argument("--modes", nargs="+", default=None, metavar="MODE",
+                    help="--fuzz: privilege modes to draw from (M S U VS VU; default all)")
+    bt.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
+    bt.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run on a Dask distributed cluster (tcp://host:8786) instead of "
+                         "the local pool; needs pip install 'rvemu[batch]'")
+    bt.add_argument("--restart", action="store_true",
+                    help="ignore records already in --output and start afresh")
+    bt.add_argument("--no-progress", action="store_true", help="no progress bar")
+    bt.add_argument("--json", action="store_true",
+                    help="without --output: print the records as JSON lines")
+    bt.set_defaults(func=cmd_batch)
     return p
 
 
