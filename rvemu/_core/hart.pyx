@@ -585,3 +585,34 @@ cdef class Hart:
             self.h.debug_walk = 0
             self.h.trap_tval2 = self.h.trap_tinst = 0
         return None if r else pa
+
+    # ---- exact state snapshots (rvemu.snapshot / the fuzzing campaign) ------------------
+    def state_bytes(self):
+        """The whole HartState as bytes: registers, CSRs, time, devices, counters. Only
+        load_state_bytes of a Hart of the same build and configuration reads it; the host
+        pointers inside are replaced on load, and caches (decode cache, TLBs) are dropped.
+        The vector register file and RAM are not included (the caller copies them)."""
+        return bytes((<uint8_t*>self.h)[:sizeof(HartState)])
+
+    def load_state_bytes(self, bytes blob):
+        """Restore a state_bytes() blob onto this hart (same build, RAM size and VLEN)."""
+        cdef HartState keep
+        cdef int i
+        if len(blob) != sizeof(HartState):
+            raise ValueError(f"hart state of {len(blob)} bytes; this build's is {sizeof(HartState)}")
+        memcpy(&keep, self.h, sizeof(HartState))
+        memcpy(self.h, <const char*>blob, sizeof(HartState))
+        if self.h.ram_size != keep.ram_size or self.h.vu.vlenb != keep.vu.vlenb \
+                or self.h.ext != keep.ext:
+            memcpy(self.h, &keep, sizeof(HartState))
+            raise ValueError("the hart state is from a different configuration (RAM size, VLEN "
+                             "or extensions)")
+        self.h.ram = keep.ram
+        self.h.ram_base = keep.ram_base
+        self.h.dpages = keep.dpages
+        self.h.code_page = keep.code_page
+        self.h.vu.reg = keep.vu.reg
+        for i in range(3):
+            self.h.refetch[i].op = OP_PAGE_END
+            self.h.tmp_insn[i].op = OP_PAGE_END
+        self.flush_decode_cache()
