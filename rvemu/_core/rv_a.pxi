@@ -36,6 +36,11 @@ cdef int exec_amo(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     if op == OP_SC_W or op == OP_SC_D:
         if h.reserved_valid and h.reserved_addr == pa:
             phys_store(h, pa, size, x[d.rs2])
+            if h.step_log:      # the commit log shows the store (as Spike's does)
+                h.log_mem_addr = va
+                h.log_mem_data = x[d.rs2]
+                h.log_mem_size = size
+                h.log_mem_write = 1
             x[rd] = 0
         else:
             x[rd] = 1
@@ -71,5 +76,10 @@ cdef int exec_amo(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
         else:
             new = old if old > src else src
     phys_store(h, pa, size, new)
+    if h.step_log:              # the commit log shows the AMO's store (as Spike's does)
+        h.log_mem_addr = va
+        h.log_mem_data = new
+        h.log_mem_size = size
+        h.log_mem_write = 1
     x[rd] = old
     return 0
