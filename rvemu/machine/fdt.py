@@ -4,6 +4,8 @@ Small and dependency-free: the board issue extends the node set; the encoder sta
 """
 import struct
 
+from rvemu.errors import ConfigError
+
 FDT_MAGIC = 0xD00DFEED
 FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_END = 1, 2, 3, 9
 
@@ -32,6 +34,8 @@ def _encode_value(v):
     if isinstance(v, str):
         return v.encode() + b"\0"
     if isinstance(v, int):
+        if not 0 <= v <= 0xFFFFFFFF:
+            raise ConfigError(f"FDT cell value {v} is outside 0..0xffffffff")
         return struct.pack(">I", v)
     if isinstance(v, (list, tuple)):
         if all(isinstance(s, str) for s in v):
@@ -80,6 +84,14 @@ def build_dtb(root, boot_cpuid=0):
 
 def virt_tree(*, isa, ram_base, ram_size, harts=1, timebase=10_000_000, bootargs=""):
     """The device tree of the virt board as configured."""
+    if isinstance(harts, bool) or not isinstance(harts, int) or not 1 <= harts <= 512:
+        raise ConfigError(f"the virt board has 1 to 512 harts, not {harts!r}")
+    if not isinstance(timebase, int) or not 1 <= timebase <= 0xFFFFFFFF:
+        raise ConfigError(f"timebase-frequency must be 1 to 0xffffffff Hz, not {timebase!r}")
+    if not 0 < ram_size < 1 << 64 or not 0 <= ram_base < 1 << 64 or ram_base + ram_size > 1 << 64:
+        raise ConfigError(f"RAM [{ram_base:#x}, +{ram_size:#x}) does not fit a 64-bit address space")
+    if "\0" in bootargs:
+        raise ConfigError("bootargs cannot contain a NUL character (FDT strings end at NUL)")
     root = Node("", **{"#address-cells": 2, "#size-cells": 2},
                 compatible="riscv-virtio", model="riscv-virtio,qemu")
     chosen = root.child(Node("chosen", stdout_path="/soc/serial@10000000"))
