@@ -20,7 +20,7 @@ import time
 
 import numpy as np
 
-from rvemu.fuzz.gen import DEFAULT_ISA, MODES, Program
+from rvemu.fuzz.gen import DEFAULT_ISA, MODES, VECTOR_ISA, Program
 
 OK_REASONS = {"budget", "halt", "idle", "trap_loop", "reset", "breakpoint"}
 CHECKS = ("determinism", "snapshot", "trace")
@@ -184,7 +184,10 @@ def _trace_check(prog, budget):
         if fs != got["f"]:
             out.append("trace replay: f registers differ: " + ", ".join(
                 f"f{i}" for i, (a, b) in enumerate(zip(fs, got["f"])) if a != b))
-        if hashlib.sha256(ram.tobytes()).hexdigest() != got["ram"]:
+        # vector stores write many elements; the commit log shows one access per
+        # instruction (test_vector_stores_are_in_the_commit_log, xfail), so RAM replay is
+        # checked on scalar programs only
+        if m.hart.v is None and hashlib.sha256(ram.tobytes()).hexdigest() != got["ram"]:
             bad = np.nonzero(ram != m.ram)[0]
             out.append(f"trace replay: RAM differs at {len(bad)} bytes, first "
                        f"{0x8000_0000 + int(bad[0]):#x}")
@@ -194,11 +197,12 @@ def _trace_check(prog, budget):
 
 
 def fuzz_jobs(n, *, seed=0, modes=None, max_insns=20_000, isa=None, checks=CHECKS):
-    """n campaign jobs with consecutive seeds."""
+    """n campaign jobs with consecutive seeds; without ``isa`` they alternate between the
+    scalar ISA and the one with V (VLEN drawn from 128, 256, 512)."""
     jobs = []
     for s in range(seed, seed + n):
-        j = {"kind": "fuzz", "seed": s, "max_insns": max_insns or 20_000, "isa": isa or DEFAULT_ISA,
-             "checks": list(checks)}
+        j = {"kind": "fuzz", "seed": s, "max_insns": max_insns or 20_000,
+             "isa": isa or (VECTOR_ISA if s % 2 else DEFAULT_ISA), "checks": list(checks)}
         if modes:
             j["modes"] = list(modes)
         j["id"] = f"fuzz-{j['isa']}-{s}-{j['max_insns']}-{'+'.join(checks)}" + \

@@ -34,6 +34,7 @@ PT_ROOT = RAM_BASE + 0x20000     # Sv39 root, L1, L0 (identity map of the first 
 G_ROOT = RAM_BASE + 0x24000      # Sv39x4 root (16 KiB, 16 KiB aligned)
 MAPPED_PAGES = 0x40              # pages of RAM the Sv39 map covers at 4 KiB granularity
 DEFAULT_ISA = "rv64gc_zfh_zfbfmin_h"
+VECTOR_ISA = "rv64gcv_zfh_zfbfmin_h"
 MODES = ("M", "S", "U", "VS", "VU")
 MODE_BITS = {"M": (3, 0), "S": (1, 0), "U": (0, 0), "VS": (1, 1), "VU": (0, 1)}
 MASK64 = (1 << 64) - 1
@@ -93,6 +94,7 @@ class Program:
     seed: int
     isa: str = DEFAULT_ISA
     mode: str = "M"
+    vlen: int = None
     code: bytes = b""
     data: bytes = b""
     x: list = field(default_factory=list)
@@ -102,10 +104,13 @@ class Program:
     irqs: list = field(default_factory=list)       # (step, bits, set?) sorted by step
 
     @classmethod
-    def generate(cls, seed, *, isa=DEFAULT_ISA, modes=MODES, budget=20_000):
+    def generate(cls, seed, *, isa=DEFAULT_ISA, modes=MODES, budget=20_000, vlen=None):
         rnd = random.Random(seed)
         p = cls(seed=seed, isa=isa)
         parsed = parse_isa(isa)
+        vec = "zve32x" in parsed.names
+        if vec:
+            p.vlen = vlen or rnd.choice([128, 256, 512])
         hyp = "h" in parsed.names
         modes = [m for m in modes if hyp or m[0] != "V"]
         p.mode = rnd.choice(modes)
@@ -169,6 +174,8 @@ class Program:
                                          | (3 << 11) | (1 << 17) | (1 << 18) | (1 << 19)
                                          | (1 << 20) | (1 << 21) | (1 << 22)))
         mstatus |= pick(1, 2, 3, 3) << 13                        # FS on (mostly dirty)
+        if vec:
+            mstatus |= pick(0, 1, 2, 3, 3) << 9                  # VS (mostly on)
         csrs.append(("mstatus", mstatus))
         csrs.append(("medeleg", rnd.getrandbits(16) & pick(0xFFFF, 0xB1FF, 0)))
         csrs.append(("mideleg", rnd.getrandbits(16) & pick(0x222, 0x1666, 0xFFFF, 0)))
@@ -203,7 +210,8 @@ class Program:
                                        8 << 60 | 1 << 44 | G_ROOT >> 12)))
             csrs.append(("vsatp", pick(0, sv39, sv39)))
             csrs.append(("vsstatus", rnd.getrandbits(64) & ((1 << 1) | (1 << 5) | (1 << 8)
-                                                           | (1 << 18) | (1 << 19)) | 3 << 13))
+                                                           | (1 << 18) | (1 << 19)) | 3 << 13
+                         | (pick(0, 3, 3) << 9 if vec else 0)))
         p.csrs = csrs
         # interrupts: a few mip changes at random steps
         n = rnd.randrange(0, 6)
@@ -216,7 +224,7 @@ class Program:
         """A fresh Machine holding this program, ready to run."""
         from rvemu.machine.machine import Machine
         from rvemu.errors import RegisterError
-        m = Machine(isa=self.isa, ram=RAM_SIZE)
+        m = Machine(isa=self.isa, ram=RAM_SIZE, vlen=self.vlen)
         m.mem_write(CODE, self.code)
         m.mem_write(DATA, self.data)
         m.mem_write(HANDLERS, handler(0x341, 0x342, 0x30200073))
