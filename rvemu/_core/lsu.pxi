@@ -118,6 +118,11 @@ cdef int store_slow(HartState* h, uint64_t va, int size, uint64_t v) noexcept no
             r = access_phys(h, va + i, 1, ACC_STORE, &pa)
             if r:
                 return r
+            if not in_ram(h, pa, 1):
+                # no memory there (or I/O, which takes no split accesses): an access
+                # fault, as the PMA checks require, instead of silently dropped bytes
+                h.trap_tval = va
+                return CAUSE_STORE_ACCESS + 1
         for i in range(size):
             access_phys(h, va + i, 1, ACC_STORE, &pa)
             phys_store(h, pa, 1, (v >> (8 * i)) & 0xff)
