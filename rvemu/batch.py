@@ -6,12 +6,16 @@ A *job* is a plain dict (so it pickles to spawned processes and to Dask workers)
     {"kind": "elf", "elf": "guests/int_ops.elf", "isa": "rv64gc", "vlen": None,
      "board": "virt", "kvm": False, "simd_policy": "eager", "max_insns": 10_000_000}
     {"kind": "fuzz", "seed": 7, "mode": "S", ...}          # see rvemu.fuzz.campaign
+    {"kind": "call", "func": "mypkg.mod:run_one", ...}     # your own: returns record fields
 
 and its *record* is a dict with the job's id and configuration plus ``reason``,
 ``exit_code``, ``instructions``, ``seconds``, ``output_sha256`` (of the console output),
 ``error`` (None, or ``"ExcType: message"`` when the run raised, or the worker died) and
 ``ok``. Records are written as JSON lines (``.jsonl``) or CSV (``.csv``) as they arrive, so
 an interrupted batch resumes: jobs whose id is already in the output file are skipped.
+A worker process that dies (a crash) costs only the jobs it held: they get an error record
+and the pool is rebuilt for the rest. RVEMU_BATCH_INPROCESS=1 with one worker runs the jobs
+in the calling process (for debugging).
 
 >>> from rvemu.batch import elf_jobs, run_batch          # doctest: +SKIP
 >>> recs = run_batch(elf_jobs(["guests"], isas=["rv64gc", "rv64imac"]), "out.jsonl")
@@ -134,8 +138,16 @@ def run_job(job):
         elif rec["kind"] == "fuzz":
             from rvemu.fuzz.campaign import run_case
             out = run_case(job)
+        elif rec["kind"] == "call":      # a user's own run: "package.module:function"
+            import importlib
+            mod, _, fn = str(job.get("func", "")).partition(":")
+            try:
+                func = getattr(importlib.import_module(mod), fn)
+            except (ImportError, AttributeError, ValueError) as e:
+                raise ConfigError(f"call job: cannot import {job.get('func')!r}: {e}") from None
+            out = func(job)
         else:
-            raise ConfigError(f"unknown job kind {rec['kind']!r} (elf or fuzz)")
+            raise ConfigError(f"unknown job kind {rec['kind']!r} (elf, fuzz or call)")
         rec.update(out)
         rec["error"] = out.get("error")
     except RvemuError as e:

@@ -159,3 +159,24 @@ def test_scheduler_without_dask_says_what_to_install(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(batch.ConfigError, match=r"pip install 'rvemu\[batch\]'"):
         batch.run_batch(batch.elf_jobs(SMALL[:1]), scheduler="tcp://127.0.0.1:1")
+
+
+def crash_if_asked(job):
+    """A 'call' job for the tests: dies like a crashing emulator when job['crash']."""
+    if job.get("crash"):
+        os._exit(139)
+    return {"reason": "halt", "exit_code": 0, "instructions": job["n"], "seconds": 0.0}
+
+
+def test_a_crashing_worker_costs_only_its_jobs(tmp_path):
+    jobs = [{"kind": "call", "func": "test_batch:crash_if_asked", "n": i, "id": f"c{i}",
+             "crash": i == 3} for i in range(8)]
+    recs = batch.run_batch(jobs, str(tmp_path / "c.jsonl"), workers=1)
+    assert [r["id"] for r in recs] == [j["id"] for j in jobs]
+    dead = [r for r in recs if r["error"]]
+    assert "c3" in {r["id"] for r in dead} and all("died" in r["error"] for r in dead)
+    assert len(dead) <= 2            # one worker: at most two jobs in flight
+    ok = [r for r in recs if r["ok"]]
+    assert len(ok) >= 6 and all(r["instructions"] == int(r["id"][1:]) for r in ok)
+    bad = batch.run_job({"kind": "call", "func": "no.such.module:f"})
+    assert "cannot import" in bad["error"]

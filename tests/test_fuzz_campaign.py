@@ -29,13 +29,13 @@ def test_generator_is_a_function_of_the_seed():
 
 def test_quick_campaign():
     """A few hundred programs, every property, on the local pool."""
-    recs = _campaign(240, 0, 8000, checks=("determinism", "snapshot"))
-    recs += _campaign(40, 1000, 2000, checks=("trace",), workers=2)
+    recs = _campaign(160, 0, 6000, checks=("determinism", "snapshot"))
+    recs += _campaign(30, 1000, 1500, checks=("trace",), workers=2)
     modes = {r["mode"] for r in recs}
     assert modes == set(MODES)
     reasons = {r["reason"] for r in recs}
     assert "budget" in reasons                         # most programs run to the end
-    assert sum(r["instructions"] for r in recs) > 1_000_000
+    assert sum(r["instructions"] for r in recs) > 500_000
 
 
 def test_snapshot_restores_exactly_and_refuses_damage():
