@@ -381,7 +381,8 @@ def summary(records):
     groups = {}
     for r in records:
         key = (r.get("kind") or "elf", r.get("isa") or "-", str(r.get("vlen") or "-"),
-               "kvm" if r.get("kvm") else ("fuzz:" + str(r.get("mode")) if r.get("kind") == "fuzz" else "machine"))
+               "fuzz:" + str(r.get("mode")) if r.get("kind") == "fuzz" else
+               ("kvm" if r.get("kvm") else "machine"))
         g = groups.setdefault(key, [0, 0, 0, 0.0])
         g[0] += 1
         g[1] += not r.get("ok")

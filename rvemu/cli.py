@@ -197,7 +197,8 @@ def cmd_batch(args):
     from rvemu.batch import elf_jobs, run_batch, summary
     if args.fuzz:
         from rvemu.fuzz.campaign import fuzz_jobs
-        jobs = fuzz_jobs(args.fuzz, seed=args.seed, modes=args.modes, max_insns=args.max_insns)
+        jobs = fuzz_jobs(args.fuzz, seed=args.seed, modes=args.modes, max_insns=args.max_insns,
+                         kvm={"off": [False], "on": [True], "both": [False, True]}[args.kvm])
     else:
         if not args.guests:
             raise RvemuError("give guest ELFs or directories (e.g. guests/), or --fuzz N")
@@ -309,7 +310,8 @@ def build_parser():
                     help="VLEN (repeat for a matrix; applies to ISAs with V)")
     bt.add_argument("--board", action="append", help="board (repeat; default virt)")
     bt.add_argument("--kvm", choices=("off", "on", "both"), default="off",
-                    help="run on the machine (off), as KVM-model guests (on), or both")
+                    help="run on the machine (off), as KVM-model guests (on), or both "
+                         "(guests and --fuzz programs)")
     bt.add_argument("--simd-policy", action="append", choices=("eager", "lazy"),
                     help="--kvm: SIMD context policies (repeat for a matrix)")
     bt.add_argument("--vcpus", type=int, default=1, help="--kvm: vCPUs per VM (default 1)")

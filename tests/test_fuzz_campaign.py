@@ -111,3 +111,30 @@ def test_vector_stores_are_in_the_commit_log(tmp_path):
     lines = path.read_text().splitlines()
     assert len(lines) == 2 and "mem 0x0000000080000100" in lines[1] \
         and "mem 0x0000000080000108" in lines[1]
+
+
+def test_kvm_campaign():
+    """Generated programs as KVM-model guests: determinism and VM snapshots."""
+    recs = batch.run_batch(fuzz_jobs(24, seed=500, max_insns=6000, kvm=(True,)), workers=2)
+    bad = [r for r in recs if not r["ok"]]
+    assert not bad, "\n".join(f"seed {r['seed']} ({r['mode']}): {r['error']}" for r in bad)
+    assert {r["mode"] for r in recs} == {"kvm-VS", "kvm-VU"}
+    assert "budget" in {r["reason"] for r in recs}
+
+
+@pytest.mark.xfail(strict=True, reason="a VM snapshot keeps guest time in whole ticks "
+                   "(rvemu/kvm/snapshot.py guest_time), so a snapshot taken between ticks "
+                   "restores time up to one tick early and the continued run's time differs "
+                   "(the KVM campaign cuts at whole ticks)")
+def test_kvm_snapshot_keeps_the_sub_tick_phase(tmp_path):
+    from rvemu.fuzz import kvm as fk
+    from rvemu.kvm.vmm import Vmm
+    prog = Program.generate(0, budget=2000)
+    a = fk.build(prog)
+    fk._run(a, 2000)
+    c = fk.build(prog)
+    assert fk._run(c, 1050) == "budget"          # half-way through a tick
+    c.snapshot(str(tmp_path / "s"))
+    r = Vmm.restore(str(tmp_path / "s"), host_isa=fk._host_isa(prog), vlen=prog.vlen)
+    fk._run(r, 2000)
+    assert fk.diff(fk.state(a), fk.state(r)) == ""

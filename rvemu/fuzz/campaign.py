@@ -13,6 +13,7 @@ The state compared is architectural: x, f, v, pc, privilege, V, every CSR the ha
 instret/trap counters, time, and a digest of RAM.
 """
 import hashlib
+import itertools
 import os
 import random
 import tempfile
@@ -88,7 +89,11 @@ def _run(m, prog, start, stop, runner=None):
 
 
 def run_case(job):
-    """One generated program with its property checks; the record fields for rvemu.batch."""
+    """One generated program with its property checks; the record fields for rvemu.batch.
+    With job["kvm"] the program runs as a guest of the KVM model (rvemu.fuzz.kvm)."""
+    if job.get("kvm"):
+        from rvemu.fuzz.kvm import run_case as run_kvm_case
+        return run_kvm_case(job)
     seed = int(job["seed"])
     budget = int(job.get("max_insns") or 20_000)
     checks = job.get("checks", CHECKS)
@@ -196,16 +201,19 @@ def _trace_check(prog, budget):
     return out
 
 
-def fuzz_jobs(n, *, seed=0, modes=None, max_insns=20_000, isa=None, checks=CHECKS):
+def fuzz_jobs(n, *, seed=0, modes=None, max_insns=20_000, isa=None, checks=CHECKS, kvm=(False,)):
     """n campaign jobs with consecutive seeds; without ``isa`` they alternate between the
-    scalar ISA and the one with V (VLEN drawn from 128, 256, 512)."""
+    scalar ISA and the one with V (VLEN drawn from 128, 256, 512). ``kvm``: (False,) runs
+    them on the machine, (True,) as KVM-model guests (rvemu.fuzz.kvm), (False, True) both."""
     jobs = []
-    for s in range(seed, seed + n):
+    for s, k in itertools.product(range(seed, seed + n), kvm):
         j = {"kind": "fuzz", "seed": s, "max_insns": max_insns or 20_000,
              "isa": isa or (VECTOR_ISA if s % 2 else DEFAULT_ISA), "checks": list(checks)}
         if modes:
             j["modes"] = list(modes)
+        if k:
+            j["kvm"] = True
         j["id"] = f"fuzz-{j['isa']}-{s}-{j['max_insns']}-{'+'.join(checks)}" + \
-            (f"-{'+'.join(modes)}" if modes else "")
+            (f"-{'+'.join(modes)}" if modes else "") + ("-kvm" if k else "")
         jobs.append(j)
     return jobs

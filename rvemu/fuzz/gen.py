@@ -142,7 +142,9 @@ class Program:
         p.data = rnd.randbytes(DATA_SIZE)
         p.x = [0] * 32
         for i in range(1, 32):
-            if i in ptr_regs:
+            if i in ptr_regs[:2] and rnd.random() < 0.3:   # the CLINT: msip, mtimecmp, mtime
+                p.x[i] = rnd.choice([0x0200_0000, 0x0200_4000, 0x0200_BFF8])
+            elif i in ptr_regs:
                 p.x[i] = DATA + rnd.randrange(0, DATA_SIZE - 64) & ~rnd.choice([0, 7])
             else:
                 p.x[i] = rnd.choice([rnd.getrandbits(64), rnd.randrange(-2048, 2048) & MASK64,
