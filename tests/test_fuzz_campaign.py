@@ -88,6 +88,9 @@ def test_long_campaign():
     n = int(os.environ.get("RVEMU_FUZZ_RUNS", "3000"))
     _campaign(n, 10_000, 50_000, checks=("determinism", "snapshot"))
     _campaign(n // 10, 20_000, 5000, checks=("trace",))
+    recs = batch.run_batch(fuzz_jobs(n // 3, seed=30_000, max_insns=50_000, kvm=(True,)),
+                           workers=2)
+    assert all(r["ok"] for r in recs), batch.summary(recs)
 
 
 @pytest.mark.xfail(strict=True, reason="the commit log records one memory access per "

@@ -134,7 +134,7 @@ def run_case(job):
     if "trace" in checks:
         tb = int(job.get("trace_insns") or min(budget, 3000))
         failures += _trace_check(prog, tb)
-    return {"kind": "fuzz", "seed": seed, "mode": prog.mode, "isa": prog.isa,
+    return {"kind": "fuzz", "seed": seed, "mode": prog.mode, "isa": prog.isa, "vlen": prog.vlen,
             "reason": reason, "exit_code": None, "instructions": insns,
             "seconds": time.perf_counter() - t0,
             "output_sha256": hashlib.sha256(repr(sorted(final.items())).encode()).hexdigest(),
