@@ -7,7 +7,7 @@ import os
 import pytest
 
 from rvemu import batch
-from rvemu.fuzz.campaign import CHECKS, fuzz_jobs, run_case, state
+from rvemu.fuzz.campaign import CHECKS, fuzz_jobs, state
 from rvemu.fuzz.gen import MODES, Program
 from rvemu.machine import snapshot
 

@@ -8,7 +8,7 @@ memory or another vCPU's registers."""
 import numpy as np
 import pytest
 
-from helpers import asm, code_elf, enc
+from helpers import asm, enc
 from rvemu._core.hart import Hart
 from rvemu.isa.disasm import disassemble
 from rvemu.machine.machine import Machine
@@ -60,7 +60,8 @@ SCALAR = [("lb", enc("lb", 5, 10, 0), 1), ("lh", enc("lh", 5, 10, 0), 2),
           ("flw", enc("flw", 5, 10, 0), 4), ("fld", enc("fld", 5, 10, 0), 8),
           ("fsw", enc("fsw", 11, 10, 0), 4), ("fsd", enc("fsd", 11, 10, 0), 8),
           ("amoadd.d", enc("amoadd.d", 5, 11, 10), 8), ("amoswap.w", enc("amoswap.w", 5, 11, 10), 4),
-          ("lr.d", enc("lr.d", 5, 10), 8), ("c.ld", 0x6104 | 0, 8)]
+          ("lr.d", enc("lr.d", 5, 10), 8),
+          ("c.ld", 0x6114, 8)]                   # c.ld a3, 0(a0)
 VECTOR = [("vle8.v", _v(0x07, 4, 10, 0), "vl"), ("vle64.v", _v(0x07, 4, 10, 7), "vl8"),
           ("vse8.v", _v(0x27, 4, 10, 0), "vl"), ("vse64.v", _v(0x27, 4, 10, 7), "vl8"),
           ("vlse64.v", _v(0x07, 4, 10, 7, mop=2, rs2=13), "strided"),
@@ -131,12 +132,7 @@ def check_access(m, big, pre, insn, addr, regs, span, setup=None):
 @pytest.mark.parametrize("name, insn, size", SCALAR, ids=[s[0] for s in SCALAR])
 def test_scalar_accesses_stay_in_ram(name, insn, size, misaligned):
     m, big = guarded("rv64gc", misaligned)
-    if name == "c.ld":
-        insn = 0x6114        # c.ld a3, 0(a0)? no: encode c.ld x13, 0(x10)
-        insn = 0x6100 | (10 - 8) << 7 | (13 - 8) << 2
-        assert disassemble(insn)[1].startswith("c.ld") or disassemble(insn)[1].startswith("ld")
-    else:
-        assert disassemble(insn)[1].split()[0] == name
+    assert disassemble(insn)[1].split()[0] in (name, name[2:])
     outcomes = set()
     for a in addresses(size):
         outcomes.add(check_access(m, big, [], insn, a, {}, lambda x: (x, x + size)))
