@@ -209,6 +209,7 @@ def _build(meta, blobs, kvm, strategy):
         v = vm.create_vcpu(vs["id"])
         regs = vs["regs"]
         isa_type = U.KVM_REG_RISCV_ISA_EXT
+        compare = None
         # the ISA first (it decides which other registers exist), then the vector length
         for rid, val in regs:
             if rid & U.KVM_REG_RISCV_TYPE_MASK == isa_type:
@@ -226,9 +227,14 @@ def _build(meta, blobs, kvm, strategy):
             if rtype == U.KVM_REG_RISCV_TIMER and (rid & 0xff == 1 or (rid & 0xff == 3
                                                                      and val == 0)):
                 continue            # time: from the guest time below; a fresh timer is off
+            if rtype == U.KVM_REG_RISCV_TIMER and rid & 0xff == 2:
+                compare = (rid, val)    # after the state: arming it (ON) sets compare to 1
+                continue
             if isinstance(val, dict):
                 val = blobs[val["blob"]]
             v.set_one_reg(rid, val)
+        if compare is not None:
+            v.set_one_reg(*compare)
         v.mp_state = vs["mp_state"]
         v.waiting = vs["waiting"]
         v.reset_state = tuple(vs["reset_state"])
