@@ -27,6 +27,9 @@ class Tracer:
         # per op index: does it write an x register, an f register?
         self.writes_x = [ops.get(n, "").startswith("xd") or n in ("li", "mv") for n in names]
         self.writes_f = [ops.get(n, "").startswith("fd") for n in names]
+        # vector arithmetic and loads decode to one generic op each, some of which write an
+        # x or f register (vmv.x.s, vcpop.m, vfirst.m, vfmv.f.s): found by difference
+        self.by_diff = [n in ("vop", "vload") for n in names]
 
     def __enter__(self):
         self.fh = sys.stderr if self.path == "-" else open(self.path, "w")
@@ -78,6 +81,9 @@ class Tracer:
                     op, rd = h.decode(raw)[:2]
                     xd = [rd] if self.writes_x[op] and rd != 32 else []
                     fd = [rd] if self.writes_f[op] else []
+                    if self.by_diff[op]:
+                        xd = [i for i in np.nonzero(h.x[:32] != xs)[0] if i]
+                        fd = list(np.nonzero(h.f != fs)[0])
                 for i in xd:
                     parts.append(f"x{i:<2d} 0x{int(h.x[i]):016x}")
                 for i in fd:
