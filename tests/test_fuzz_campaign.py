@@ -141,3 +141,53 @@ def test_kvm_snapshot_keeps_the_sub_tick_phase(tmp_path):
     r = Vmm.restore(str(tmp_path / "s"), host_isa=fk._host_isa(prog), vlen=prog.vlen)
     fk._run(r, 2000)
     assert fk.diff(fk.state(a), fk.state(r)) == ""
+
+
+# Seeds the campaign (3000 programs, 50 000 steps) failed on before the fixes named here.
+FOUND = [
+    (300984, "rv64gc_zfh_zfbfmin_h", True),   # VM snapshot lost an armed timer's compare
+    (300579, "rv64gcv_zfh_zfbfmin_h", True),  # ... the same, seen as a diverging pc
+    (300017, "rv64gcv_zfh_zfbfmin_h", True),  # Vmm.instructions missed the erroring quantum
+    (300873, "rv64gcv_zfh_zfbfmin_h", True),  # ... the same
+    (300757, "rv64gcv_zfh_zfbfmin_h", False),  # --trace missed vmv.x.s's x write
+]
+
+
+@pytest.mark.parametrize("seed, isa, kvm", FOUND, ids=[str(f[0]) for f in FOUND])
+def test_campaign_findings(seed, isa, kvm):
+    from rvemu.fuzz.campaign import run_case
+    r = run_case({"seed": seed, "max_insns": 50_000, "isa": isa, "kvm": kvm})
+    assert r["error"] is None, r["error"]
+
+
+def test_kvm_snapshot_keeps_an_armed_timer(tmp_path):
+    """Restoring TIMER 'state' ON arms the timer at 1 (Linux's ONE_REG semantics), so a
+    restore must set 'compare' after it, or the guest gets a spurious timer interrupt."""
+    from rvemu.fuzz import kvm as fk
+    from rvemu.kvm.uapi import timer_reg
+    from rvemu.kvm.vmm import Vmm
+    vmm = fk.build(Program.generate(3, budget=1000))
+    v = vmm.vcpus[0]
+    v.set_one_reg(timer_reg("state"), 1)
+    v.set_one_reg(timer_reg("compare"), 0x1234_5678_9ABC)
+    vmm.snapshot(str(tmp_path / "s"))
+    r = Vmm.restore(str(tmp_path / "s"), host_isa=fk._host_isa(Program.generate(3)))
+    w = r.vcpus[0]
+    assert w.get_one_reg(timer_reg("state")) == 1
+    assert w.get_one_reg(timer_reg("compare")) == 0x1234_5678_9ABC
+
+
+def test_trace_logs_x_writes_of_vector_instructions(tmp_path):
+    from rvemu.machine.machine import Machine
+    from rvemu.trace import Tracer
+    m = Machine(isa="rv64gcv", ram="64K", vlen=128)
+    # vsetivli x0, 2, e64, m1 ; vmv.x.s x3, v31
+    code = (0xC1817057).to_bytes(4, "little") + (0x43F021D7).to_bytes(4, "little")
+    m.mem_write(0x8000_0000, code)
+    m.hart.reset(0x8000_0000, 0, 0, 3)
+    m.reg_write("mstatus", m.reg_read("mstatus") | 1 << 9)
+    m.reg_write("v31", 0x77)
+    path = tmp_path / "t.log"
+    with Tracer(m, str(path)) as tr:
+        tr.run(2)
+    assert path.read_text().splitlines()[1].endswith("x3  0x0000000000000077")
