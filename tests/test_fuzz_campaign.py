@@ -150,6 +150,7 @@ FOUND = [
     (300017, "rv64gcv_zfh_zfbfmin_h", True),  # Vmm.instructions missed the erroring quantum
     (300873, "rv64gcv_zfh_zfbfmin_h", True),  # ... the same
     (300757, "rv64gcv_zfh_zfbfmin_h", False),  # --trace missed vmv.x.s's x write
+    (400284, "rv64gc_zfh_zfbfmin_h", True),   # idle skip to a far deadline wrapped time
 ]
 
 
@@ -191,3 +192,19 @@ def test_trace_logs_x_writes_of_vector_instructions(tmp_path):
     with Tracer(m, str(path)) as tr:
         tr.run(2)
     assert path.read_text().splitlines()[1].endswith("x3  0x0000000000000077")
+
+
+def test_kvm_time_never_goes_backwards_at_a_far_deadline():
+    """Seed 400284's guest arms its timer near 2^64 and waits: the VMM's idle skip
+    overflowed the host's time base and guest time wrapped to a huge value, later back to a
+    small one. A deadline past what time can count never comes: the vCPU stays idle."""
+    from rvemu.fuzz import kvm as fk
+    from rvemu.kvm.uapi import timer_reg
+    prog = Program.generate(400284, isa="rv64gc_zfh_zfbfmin_h", budget=50_000)
+    vmm = fk.build(prog)
+    times = []
+    for stop in range(5000, 50_001, 5000):
+        reason = fk._run(vmm, stop)
+        times.append(vmm.vcpus[0].get_one_reg(timer_reg("time")))
+    assert times == sorted(times) and times[-1] < 1 << 32, times
+    assert reason == "idle"

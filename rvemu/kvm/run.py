@@ -332,7 +332,14 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
                 c = vcpu.ctx
                 now = hart.mtime + c.htimedelta
                 if c.timer_state and c.vstimecmp != MASK64 and c.vstimecmp > now:
-                    hart.advance_time(c.vstimecmp - now)   # idle: skip to the timer
+                    ticks = c.vstimecmp - now
+                    before = hart.mtime
+                    hart.advance_time(ticks)   # idle: skip to the timer
+                    if hart.mtime != before + ticks:
+                        # a deadline beyond what the host's time can count (it would
+                        # wrap, and time go backwards): it never comes. Undo (modulo 2^64)
+                        hart.advance_time((1 << 64) - ticks)
+                        return exits.IntrExit()
                 else:
                     return exits.IntrExit()   # nothing will wake it but the VMM
             vcpu.waiting = False
