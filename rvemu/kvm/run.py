@@ -211,7 +211,8 @@ def _load_bank(bank, vcpu, backing):
     bank.hvip, bank.htimedelta, bank.henvcfg = c.hvip, c.htimedelta, c.henvcfg
     bank.hedeleg, bank.hideleg, bank.hstatus = c.hedeleg, c.hideleg, c.hstatus
     bank.scounteren, bank.senvcfg = c.scounteren, c.senvcfg
-    bank.hcounteren = 0xffffffff   # KVM lets the guest read the counters
+    bank.hcounteren = 0x2          # Linux: "VS should access only the time counter directly.
+                                   # Everything else should trap" (to the SBI PMU's emulation)
     bank.vstimecmp = c.vstimecmp if c.timer_state else MASK64
     bank.hgatp = backing.gstage.hgatp
     bank.ext = _ext_mask(c)
@@ -331,6 +332,9 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
         budget -= min(budget, bank.exit_insns)
         vcpu.hw_counts[1] = vcpu.hw_counts.get(1, 0) + bank.exit_insns
         vcpu.hw_counts[2] = vcpu.hw_counts.get(2, 0) + bank.exit_insns
+        poll = getattr(vcpu.pmu, "poll_overflow", None)
+        if poll is not None:
+            poll()                      # HW counters that wrapped raise LCOFI (IRQ 13)
         vcpu.stat["exits"] += 1
         if bank.exit_kind == GUEST_EXIT_BUDGET:
             if budget == 0:
