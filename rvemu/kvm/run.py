@@ -310,10 +310,12 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
             if not _has_interrupts(vcpu, hart):
                 c = vcpu.ctx
                 now = hart.mtime + c.htimedelta
-                if c.timer_state and c.vstimecmp != MASK64 and c.vstimecmp > now:
+                busy = any(o is not vcpu and o.mp_state == U.KVM_MP_STATE_RUNNABLE
+                           and not o.waiting for o in vm.vcpus)
+                if c.timer_state and c.vstimecmp != MASK64 and c.vstimecmp > now and not busy:
                     hart.advance_time(c.vstimecmp - now)   # idle: skip to the timer
-                else:
-                    return exits.IntrExit()   # nothing will wake it but the VMM
+                else:                         # nothing will wake it but the VMM, or
+                    return exits.IntrExit()   # another vCPU needs the hart (time goes on)
             vcpu.waiting = False
         if budget == 0:
             return exits.IntrExit()
