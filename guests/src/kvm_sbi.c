@@ -25,8 +25,9 @@
  *   100-129 with a second vCPU: hart_start at kvm_secondary_entry (a0 = id,
  *           a1 = opaque, SIE = 0, satp = 0), report through memory, hart_stop
  *           -> status STOPPED, steal time seen by the first vCPU, a second
- *           start whose IPI wakes the first vCPU from wfi, the same Sstc
- *           state after the second reset
+ *           start whose IPI wakes the first vCPU from wfi (not its far timer:
+ *           time goes on only as the other vCPU runs), the same Sstc state after
+ *           the second reset
  *   130-139 FWFT: misaligned delegation get/set, errors, LOCK
  *   140-149 SRST: reserved type, unknown FID; the end is shutdown, reason 0
  */
@@ -422,17 +423,24 @@ static void check_second_vcpu(long h)
         rv_putc('\n');
     }
 
-    /* second start: vcpu 0 waits in wfi; vcpu 1's IPI wakes it */
+    /* second start: vcpu 0 waits in wfi (with a timer 100 s away); vcpu 1's IPI
+       wakes it long before the timer */
     n_ssip[h] = 0;
-    csr_set(sie, SIP_SSIP);
+    n_timer[h] = 0;
+    uint64_t deadline = rdtime() + 1000000000UL;
+    r = sbi_call(EID_TIME, 0, deadline, 0, 0);
+    T(112, r.error == 0);
+    csr_set(sie, SIP_SSIP | SIP_STIP);
     csr_set(sstatus, SSTATUS_SIE);
     r = sbi_call(EID_HSM, 0, 1, (long)kvm_secondary_entry, OPAQUE2);
     T(112, r.error == 0);
-    for (int i = 0; i < 1000 && !n_ssip[h]; i++)
+    for (int i = 0; i < 1000 && !n_ssip[h] && !n_timer[h]; i++)
         __asm__ volatile("wfi");
     csr_clear(sstatus, SSTATUS_SIE);
-    csr_clear(sie, SIP_SSIP);
-    T(113, n_ssip[h] == 1);                       /* woken by vcpu 1's IPI */
+    csr_clear(sie, SIP_SSIP | SIP_STIP);
+    sbi_call(EID_TIME, 0, -1L, 0, 0);
+    T(113, n_ssip[h] == 1);                       /* woken by vcpu 1's IPI ... */
+    T(122, n_timer[h] == 0 && rdtime() < deadline);   /* ... not by the timer */
     T(114, rep[2].magic == MAGIC && rep[2].hartid == 1 && rep[2].opaque == (uint64_t)OPAQUE2);
     T(115, !(rep[2].sstatus & SSTATUS_SIE) && rep[2].satp == 0);
     T(116, wait_stopped(1));
