@@ -28,6 +28,7 @@ SBI_LINES = [
     b"hsm: retentive suspend returned after",
     b"sta: shared memory set",
     b"fwft: misaligned delegation get/set/lock ok",
+    b"L\nlegacy: putchar, getchar, send_ipi, clear_ipi, remote fences ok",
     b"kvm_sbi: all checks passed",
 ]
 SBI_TWO_VCPUS = [

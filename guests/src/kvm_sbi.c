@@ -30,6 +30,8 @@
  *           the second reset
  *   130-139 FWFT: misaligned delegation get/set, errors, LOCK
  *   140-149 SRST: reserved type, unknown FID; the end is shutdown, reason 0
+ *   150-159 legacy v0.1: console putchar/getchar (a1 preserved), send_ipi
+ *           through a hart-mask pointer, clear_ipi, remote fences
  */
 #include "kvm_guest.h"
 
@@ -483,6 +485,38 @@ static void check_fwft(void)
     say("fwft: misaligned delegation get/set/lock ok\n");
 }
 
+/* ---- legacy v0.1 ------------------------------------------------------------ */
+static uint64_t legacy_mask;
+
+static void check_legacy(long h)
+{
+    long a1, ret;
+    ret = sbi_legacy(0x1, 'L', &a1);              /* console_putchar (forwarded) */
+    T(150, ret == 0 && a1 == 0x5a5a5a5a);         /* a0 only; a1 preserved */
+    ret = sbi_legacy(0x1, '\n', 0);
+    ret = sbi_legacy(0x2, 0, &a1);                /* console_getchar: nothing typed */
+    T(151, ret == -1 && a1 == 0x5a5a5a5a);
+    legacy_mask = 1UL << h;
+    ret = sbi_legacy(0x4, (long)&legacy_mask, &a1);   /* send_ipi(hart mask pointer) */
+    T(152, ret == 0 && a1 == 0x5a5a5a5a);
+    T(153, (csr_read(sip) & SIP_SSIP) != 0);      /* SIE = 0: pending only */
+    ret = sbi_legacy(0x3, 0, 0);                  /* clear_ipi */
+    T(154, !(csr_read(sip) & SIP_SSIP));
+    /* spec: > 0 when one was pending; KVM always answers 0 */
+    if (impl_id == SBI_IMPL_KVM)
+        T(155, ret == 0);
+    else
+        T(155, ret > 0);
+    ret = sbi_legacy(0x4, 0, 0);                  /* NULL mask: every hart */
+    T(156, ret == 0 && (csr_read(sip) & SIP_SSIP) != 0);
+    csr_clear(sip, SIP_SSIP);
+    ret = sbi_legacy(0x5, (long)&legacy_mask, &a1);   /* remote_fence_i */
+    T(157, ret == 0 && a1 == 0x5a5a5a5a);
+    ret = sbi_legacy(0x6, (long)&legacy_mask, 0);     /* remote_sfence_vma (a1, a2 = 0) */
+    T(158, ret == 0);
+    say("legacy: putchar, getchar, send_ipi, clear_ipi, remote fences ok\n");
+}
+
 /* ---- SRST ------------------------------------------------------------------ */
 static void check_srst(void)
 {
@@ -553,6 +587,7 @@ int main(long hartid, const uint8_t *fdt)
         T(99, r.error == SBI_ERR_INVALID_PARAM);  /* no vCPU 1 */
     }
     check_fwft();
+    check_legacy(h);
     check_srst();
     rv_puts("kvm_sbi: all checks passed\n");
     return 0;

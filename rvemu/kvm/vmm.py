@@ -161,12 +161,12 @@ class Vmm:
         elif eid == DBCN and fid == 2:           # console_write_byte
             self._write(bytes([a[0] & 0xFF]))
             ex.ret = [0, 0]
-        elif eid == LEGACY_PUTCHAR:
-            self._write(bytes([a[0] & 0xFF]))
-            ex.ret = [0, 0]
+        elif eid == LEGACY_PUTCHAR:              # (v0.1 calls return a0 only: KVM's
+            self._write(bytes([a[0] & 0xFF]))    # sbi_return writes ret[1] to a1, so
+            ex.ret = [0, a[1]]                   # give back the guest's a1)
         elif eid == LEGACY_GETCHAR:
             b = self._read(1)
-            ex.ret = [b[0] if b else MASK64, 0]
+            ex.ret = [b[0] if b else MASK64, a[1]]
         elif eid == SBI_BASE and fid == 3:       # KVM forwards probes of experimental and
             ex.ret = [0, 0]                      # vendor EIDs: we implement none (and BASE
                                                  # never fails, SBI spec)
