@@ -97,7 +97,11 @@ def test_kvm_pmu_guest(vcpus, strategy):
     assert v0["stat"].get("instr_illegal_exits", 0) == 0
     assert v0["stat"]["csr_exit_kernel"] > 0               # counter CSRs emulated in KVM
     if vcpus == 2:
-        assert vmm.stats()["vcpus"][1]["instret"] == 0     # never started
+        assert b"pmu: vcpu 1 counted IPI_RCVD 3 and FENCE_I_RCVD 2 sent by vcpu 0" in out
+        v1 = vmm.stats()["vcpus"][1]
+        assert v1["pmu_fw"] == {"IPI_RCVD": 3, "FENCE_I_RCVD": 2}
+    else:
+        assert b"pmu: vcpu 1" not in out
 
 
 def test_kvm_guests_on_the_cli(tmp_path):

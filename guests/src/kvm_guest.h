@@ -131,4 +131,37 @@ static inline unsigned insn_len(uint64_t pc)
     return (*(volatile uint16_t *)pc & 3) == 3 ? 4 : 2;
 }
 
+/* The number of cpu@ nodes in the device tree the VMM passes in a1. */
+static inline uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline long fdt_count_cpus(const void *fdt_)
+{
+    const uint8_t *fdt = fdt_;
+    if (be32(fdt) != 0xd00dfeed)
+        return -1;
+    const uint8_t *p = fdt + be32(fdt + 8), *end = p + be32(fdt + 36);
+    long n = 0;
+    while (p < end) {
+        uint32_t tok = be32(p);
+        p += 4;
+        if (tok == 1) {                           /* FDT_BEGIN_NODE name */
+            const char *name = (const char *)p;
+            unsigned len = 0;
+            while (name[len])
+                len++;
+            if (len > 4 && name[0] == 'c' && name[1] == 'p' && name[2] == 'u' && name[3] == '@')
+                n++;
+            p += (len + 4) & ~3u;
+        } else if (tok == 3) {                    /* FDT_PROP len nameoff value */
+            p += 8 + ((be32(p) + 3) & ~3u);
+        } else if (tok == 9) {                    /* FDT_END */
+            break;
+        }
+    }
+    return n;
+}
+
 #endif

@@ -30,6 +30,8 @@
  *           errors, disable
  *   100-109 event_get_info
  *   110-129 errors: bad counter indexes, masks, events, flags, FIDs
+ *   130-139 with a second vCPU: its own fresh PMU; IPIs and remote fence.i sent
+ *           by vCPU 0 count IPI_RCVD / FENCE_I_RCVD on vCPU 1, IPI_SENT on vCPU 0
  */
 #include "kvm_guest.h"
 
@@ -103,10 +105,44 @@ void trap_handler(struct frame *f)
     rv_fail(cur_check ? cur_check : 0xfff);
 }
 
+/* with a second vCPU (checks 130-139): vCPU 1 counts what vCPU 0 sends it */
+#define OPAQUE 0x504d550000000001L
+static volatile struct {
+    uint64_t ready, done, reported, fresh_err, cfg_err, ipi_rcvd, fi_rcvd, ipi_sent;
+    long stop_err;
+} x1;
+
+static long fw_base, fw_num;
+static uint64_t fw_mask;
+
 void secondary_main(long hartid, long opaque)
 {
-    (void)hartid;
-    (void)opaque;
+    struct sbiret r;
+    if (hartid != 1 || opaque != OPAQUE)
+        for (;;)
+            __asm__ volatile("wfi");
+    /* a vCPU's PMU is its own: nothing configured on this one yet */
+    x1.fresh_err = sbi_call6(EID_PMU, FW_READ, fw_base, 0, 0, 0, 0, 0).error;
+    long c[3];
+    long codes[3] = { IPI_RCVD, FENCE_I_RCVD, IPI_SENT };
+    for (int i = 0; i < 3; i++) {
+        r = sbi_call6(EID_PMU, CFG_MATCH, fw_base, fw_mask, CFG_AUTO_START, FW(codes[i]), 0, 0);
+        x1.cfg_err |= r.error;
+        c[i] = r.value;
+    }
+    x1.ready = 1;
+    for (long i = 0; i < 50000000 && !x1.done; i++)   /* runnable, not waiting */
+        ;
+    x1.ipi_rcvd = sbi_call6(EID_PMU, FW_READ, c[0], 0, 0, 0, 0, 0).value;
+    x1.fi_rcvd = sbi_call6(EID_PMU, FW_READ, c[1], 0, 0, 0, 0, 0).value;
+    x1.ipi_sent = sbi_call6(EID_PMU, FW_READ, c[2], 0, 0, 0, 0, 0).value;
+    csr_clear(sip, SIP_SSIP);
+    __asm__ volatile("fence rw, rw" ::: "memory");
+    x1.reported = 1;
+    r = sbi_call(EID_HSM, 1, 0, 0, 0);           /* hart_stop: does not return */
+    x1.stop_err = r.error ? r.error : -100;
+    for (;;)
+        __asm__ volatile("wfi");
 }
 
 static uint8_t mbuf[64] __attribute__((aligned(64)));
@@ -141,8 +177,7 @@ static void illegal_insn(void)
     uint64_t __v = 0; __asm__ volatile("csrr %0, " #csr : "+r"(__v) :: "memory"); \
     expect_illegal = 0; (void)__v; n_illegal != __n; })
 
-static long ncnt, fw_base, fw_num;
-static uint64_t fw_mask;            /* every firmware counter, relative to fw_base */
+static long ncnt;                   /* fw_mask: every firmware counter, from fw_base */
 
 static uint64_t fw_read(long ctr)
 {
@@ -563,9 +598,49 @@ static void check_errors(void)
     say("pmu: error cases ok\n");
 }
 
+static void check_two_vcpus(void)
+{
+    struct sbiret r;
+    cur_check = 130;
+    long c_sent = fw_cfg(IPI_SENT, 0), c_rcvd = fw_cfg(IPI_RCVD, 0);
+    r = pmu(START, c_sent, 1, START_SET_INIT, 0, 0);
+    T(130, r.error == 0);
+    r = pmu(START, c_rcvd, 1, START_SET_INIT, 0, 0);
+    T(130, r.error == 0);
+    r = sbi_call(EID_HSM, 0, 1, (long)kvm_secondary_entry, OPAQUE);
+    T(131, r.error == 0);
+    for (long i = 0; i < 50000000 && !x1.ready; i++)
+        ;
+    T(132, x1.ready && x1.cfg_err == 0);
+    T(133, x1.fresh_err == SBI_ERR_INVALID_PARAM);   /* its own, fresh PMU */
+    for (int i = 0; i < 3; i++) {
+        r = sbi_call(EID_IPI, 0, 2, 0, 0);            /* to hart 1 */
+        T(134, r.error == 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        r = sbi_call(EID_RFENCE, 0, 2, 0, 0);         /* remote fence.i on hart 1 */
+        T(134, r.error == 0);
+    }
+    x1.done = 1;
+    for (long i = 0; i < 50000000 && !x1.reported; i++)
+        ;
+    T(135, x1.reported);
+    T(136, x1.ipi_rcvd == 3 && x1.fi_rcvd == 2);      /* counted on the target */
+    T(137, x1.ipi_sent == 0);
+    T(138, fw_read(c_sent) == 3 && fw_read(c_rcvd) == 0);   /* and on the sender */
+    int stopped = 0;
+    for (int i = 0; i < 100000 && !stopped; i++) {
+        r = sbi_call(EID_HSM, 2, 1, 0, 0);
+        stopped = r.error == 0 && r.value == 1;
+    }
+    T(139, stopped && x1.stop_err == 0);
+    r = pmu(STOP, c_sent < c_rcvd ? c_sent : c_rcvd, 3, STOP_RESET, 0, 0);
+    T(139, r.error == 0);
+    say("pmu: vcpu 1 counted IPI_RCVD 3 and FENCE_I_RCVD 2 sent by vcpu 0\n");
+}
+
 int main(long hartid, void *fdt)
 {
-    (void)fdt;
     csr_write(stvec, (uint64_t)kvm_trap_entry);
     T(1, hartid == 0);
     check_discovery();
@@ -576,6 +651,8 @@ int main(long hartid, void *fdt)
     check_snapshot();
     check_event_info();
     check_errors();
+    if (fdt_count_cpus(fdt) >= 2)
+        check_two_vcpus();
     rv_puts("kvm_pmu: all checks passed\n");
     return 0;
 }
