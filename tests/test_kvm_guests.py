@@ -14,8 +14,8 @@ from rvemu.kvm import Kvm, core_reg
 from rvemu.kvm.vmm import Vmm
 from helpers import GUESTS
 
-KVM_SBI = GUESTS / "kvm_sbi.elf"
-KVM_PMU = GUESTS / "kvm_pmu.elf"
+KVM_SBI = GUESTS / "kvm" / "kvm_sbi.elf"
+KVM_PMU = GUESTS / "kvm" / "kvm_pmu.elf"
 STRATEGIES = ["direct", "nacl_sync_csr", "nacl_autoswap"]
 
 SBI_LINES = [

@@ -2,7 +2,7 @@
  * kvm_pmu: an S-mode payload that drives the SBI PMU extension of a KVM guest
  * and checks the counts against the SBI spec v3.0 and Linux's KVM
  * (../shared/reference/kvm-riscv-facts.md sections 8 and 11).
- * Run it with `rvemu run --kvm guests/kvm_pmu.elf`.
+ * Run it with `rvemu run --kvm guests/kvm/kvm_pmu.elf`.
  *
  * Checks (the number is printed and the guest shuts down through SRST with
  * reason "system failure" when one fails):

@@ -2,7 +2,7 @@
  * kvm_sbi: an S-mode payload that exercises every SBI extension a KVM guest
  * sees, checking the answers against the SBI spec v3.0 and Linux's KVM
  * (../shared/reference/kvm-riscv-facts.md section 7, spec-facts.md section 1).
- * Run it with `rvemu run --kvm guests/kvm_sbi.elf [--vcpus 2]`.
+ * Run it with `rvemu run --kvm guests/kvm/kvm_sbi.elf [--vcpus 2]`.
  *
  * Where the spec and Linux's KVM differ, the guest expects KVM's answer when
  * get_impl_id says KVM (3) and the spec's otherwise (noted "KVM:" below).
