@@ -72,7 +72,7 @@ static struct sbiret pmu(long fid, long a0, long a1, long a2, long a3, long a4)
 }
 
 /* ---- traps ----------------------------------------------------------------- */
-static volatile uint64_t n_load, n_store, n_illegal, last_stval;
+static volatile uint64_t n_load, n_store, n_illegal, last_stval, last_sstatus;
 static volatile int expect_illegal;
 
 void trap_handler(struct frame *f)
@@ -84,6 +84,7 @@ void trap_handler(struct frame *f)
         else
             n_store++;
         last_stval = f->stval;
+        last_sstatus = csr_read(sstatus);
         f->sepc += insn_len(f->sepc);             /* skip the access */
         return;
     }
@@ -273,6 +274,18 @@ static void check_misaligned(void)
     cur_check = 29;
     misaligned_loads(2);
     T(29, fw_read(ctr_load) == N_LOADS + 2);
+    /* the redirected trap looks like one taken in VS-mode: SPP = 1, SPIE = the old
+       SIE, SIE = 0; sret restores SIE (no interrupt source is enabled in sie) */
+    uint64_t sie_saved = csr_read(sie);
+    csr_write(sie, 0);
+    csr_set(sstatus, SSTATUS_SIE);
+    misaligned_loads(1);
+    uint64_t after = csr_read(sstatus);
+    csr_clear(sstatus, SSTATUS_SIE);
+    csr_write(sie, sie_saved);
+    T(30, (last_sstatus & (SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE)) == (SSTATUS_SPP | SSTATUS_SPIE));
+    T(30, after & SSTATUS_SIE);
+    T(30, fw_read(ctr_load) == N_LOADS + 3);
     /* SKIP_MATCH: the caller names the counter; it must be in use (KVM: FAILURE) */
     r = pmu(CFG_MATCH, ctr_load, 1, CFG_SKIP_MATCH, FW(MISALIGNED_LOAD), 0);
     T(30, r.error == 0 && r.value == ctr_load);
@@ -298,7 +311,7 @@ static void check_misaligned(void)
     r = pmu(STOP, ctr_store, 1, 0, 0, 0);
     T(34, r.error == 0);
     T(35, fw_read(ctr_store) == M_STORES + 1);
-    T(36, fw_read(ctr_load) == 2 * N_LOADS + 2);
+    T(36, fw_read(ctr_load) == 2 * N_LOADS + 3);
     /* a start with an initial value */
     r = pmu(START, ctr_store, 1, START_SET_INIT, 1000, 0);
     T(37, r.error == 0);
