@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import rvemu
-from rvemu.kvm import Kvm, core_reg
+from rvemu.kvm import Kvm, core_reg, sbi_ext_reg
 from rvemu.kvm.vmm import Vmm
 from helpers import GUESTS
 
@@ -144,3 +144,14 @@ def test_hsm_restart_keeps_the_config_computed_at_the_first_run():
     fresh = vm.create_vcpu(1)
     fresh.reset()
     assert fresh.ctx.henvcfg == 0                          # nothing computed before a run
+
+
+def test_an_extension_the_vmm_disables_is_absent_for_the_guest():
+    """SBI_EXT through ONE_REG before the first run: the guest's probe of STA then says
+    absent (kvm_sbi check 8 expects it present, so the guest reports exactly that)."""
+    vmm = Vmm(KVM_SBI)
+    vmm.vcpus[0].set_one_reg(sbi_ext_reg("STA"), 0)
+    r = vmm.run(max_insns=2_000_000)
+    assert (r.reason, r.exit_code) == ("shutdown", 1)
+    assert b"probe of 0x0000000000535441 (STA) gave error 0 value 0" in vmm.output
+    assert b"check 8 failed" in vmm.output
