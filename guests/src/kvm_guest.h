@@ -99,6 +99,8 @@ struct frame { uint64_t x[32]; uint64_t sepc, scause, stval; };
 /* kvm_rt.S */
 extern void kvm_trap_entry(void);
 extern void kvm_secondary_entry(void);
+extern void kvm_fp_fill(uint64_t seed);      /* f[i] = seed + i, fflags = seed & 0x1f */
+extern long kvm_fp_check(uint64_t seed);     /* how many of those differ */
 /* provided by each guest */
 void trap_handler(struct frame *f);
 void secondary_main(long hartid, long opaque);

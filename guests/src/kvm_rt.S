@@ -4,8 +4,10 @@
  *                        the stack, calls trap_handler(frame), writes frame->sepc
  *                        back to sepc, restores and returns with sret.
  *   kvm_secondary_entry  where HSM hart_start sends a secondary vCPU: a0 = hart
- *                        id, a1 = opaque.  Sets its own stack and stvec, then
- *                        calls secondary_main(hartid, opaque); parks if it returns.
+ *                        id, a1 = opaque.  Sets its own stack and stvec, turns
+ *                        the FPU on (FS = Initial), tp = hart id, then calls
+ *                        secondary_main(hartid, opaque); parks if it returns.
+ *   kvm_fp_fill/check    fill / compare every f register and fflags.
  */
 #define FRAME 288          /* 32 regs + sepc + scause + stval, 16-aligned */
 
@@ -98,9 +100,259 @@ kvm_secondary_entry:
     la      sp, kvm_secondary_stack_top
     la      t0, kvm_trap_entry
     csrw    stvec, t0
+    li      t0, (1 << 13)           /* sstatus.FS = Initial */
+    csrs    sstatus, t0
+    mv      tp, a0
     call    secondary_main
 1:  wfi
     j       1b
+
+
+/* kvm_fp_fill(seed): f[i] = seed + i (as raw 64-bit patterns), fflags = seed & 0x1f.
+   kvm_fp_check(seed): the number of f registers (and fflags) that differ from that. */
+    .balign 4
+    .globl  kvm_fp_fill
+    .type   kvm_fp_fill, @function
+kvm_fp_fill:
+    addi    t0, a0, 0
+    fmv.d.x f0, t0
+    addi    t0, a0, 1
+    fmv.d.x f1, t0
+    addi    t0, a0, 2
+    fmv.d.x f2, t0
+    addi    t0, a0, 3
+    fmv.d.x f3, t0
+    addi    t0, a0, 4
+    fmv.d.x f4, t0
+    addi    t0, a0, 5
+    fmv.d.x f5, t0
+    addi    t0, a0, 6
+    fmv.d.x f6, t0
+    addi    t0, a0, 7
+    fmv.d.x f7, t0
+    addi    t0, a0, 8
+    fmv.d.x f8, t0
+    addi    t0, a0, 9
+    fmv.d.x f9, t0
+    addi    t0, a0, 10
+    fmv.d.x f10, t0
+    addi    t0, a0, 11
+    fmv.d.x f11, t0
+    addi    t0, a0, 12
+    fmv.d.x f12, t0
+    addi    t0, a0, 13
+    fmv.d.x f13, t0
+    addi    t0, a0, 14
+    fmv.d.x f14, t0
+    addi    t0, a0, 15
+    fmv.d.x f15, t0
+    addi    t0, a0, 16
+    fmv.d.x f16, t0
+    addi    t0, a0, 17
+    fmv.d.x f17, t0
+    addi    t0, a0, 18
+    fmv.d.x f18, t0
+    addi    t0, a0, 19
+    fmv.d.x f19, t0
+    addi    t0, a0, 20
+    fmv.d.x f20, t0
+    addi    t0, a0, 21
+    fmv.d.x f21, t0
+    addi    t0, a0, 22
+    fmv.d.x f22, t0
+    addi    t0, a0, 23
+    fmv.d.x f23, t0
+    addi    t0, a0, 24
+    fmv.d.x f24, t0
+    addi    t0, a0, 25
+    fmv.d.x f25, t0
+    addi    t0, a0, 26
+    fmv.d.x f26, t0
+    addi    t0, a0, 27
+    fmv.d.x f27, t0
+    addi    t0, a0, 28
+    fmv.d.x f28, t0
+    addi    t0, a0, 29
+    fmv.d.x f29, t0
+    addi    t0, a0, 30
+    fmv.d.x f30, t0
+    addi    t0, a0, 31
+    fmv.d.x f31, t0
+    andi    t0, a0, 0x1f
+    fsflags t0
+    ret
+
+    .balign 4
+    .globl  kvm_fp_check
+    .type   kvm_fp_check, @function
+kvm_fp_check:
+    li      a1, 0
+    fmv.x.d t0, f0
+    addi    t1, a0, 0
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f1
+    addi    t1, a0, 1
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f2
+    addi    t1, a0, 2
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f3
+    addi    t1, a0, 3
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f4
+    addi    t1, a0, 4
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f5
+    addi    t1, a0, 5
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f6
+    addi    t1, a0, 6
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f7
+    addi    t1, a0, 7
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f8
+    addi    t1, a0, 8
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f9
+    addi    t1, a0, 9
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f10
+    addi    t1, a0, 10
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f11
+    addi    t1, a0, 11
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f12
+    addi    t1, a0, 12
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f13
+    addi    t1, a0, 13
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f14
+    addi    t1, a0, 14
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f15
+    addi    t1, a0, 15
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f16
+    addi    t1, a0, 16
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f17
+    addi    t1, a0, 17
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f18
+    addi    t1, a0, 18
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f19
+    addi    t1, a0, 19
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f20
+    addi    t1, a0, 20
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f21
+    addi    t1, a0, 21
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f22
+    addi    t1, a0, 22
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f23
+    addi    t1, a0, 23
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f24
+    addi    t1, a0, 24
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f25
+    addi    t1, a0, 25
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f26
+    addi    t1, a0, 26
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f27
+    addi    t1, a0, 27
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f28
+    addi    t1, a0, 28
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f29
+    addi    t1, a0, 29
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f30
+    addi    t1, a0, 30
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    fmv.x.d t0, f31
+    addi    t1, a0, 31
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a1, a1, t0
+    frflags t0
+    andi    t1, a0, 0x1f
+    sub     t0, t0, t1
+    snez    t0, t0
+    add     a0, a1, t0
+    ret
 
     .bss
     .balign 16

@@ -27,7 +27,7 @@
  *           -> status STOPPED, steal time seen by the first vCPU, a second
  *           start whose IPI wakes the first vCPU from wfi (not its far timer:
  *           time goes on only as the other vCPU runs), the same Sstc state after
- *           the second reset
+ *           the second reset, each vCPU's f registers and fflags kept apart
  *   130-139 FWFT: misaligned delegation get/set, errors, LOCK
  *   140-149 SRST: reserved type, unknown FID; the end is shutdown, reason 0
  *   150-159 legacy v0.1: console putchar/getchar (a1 preserved), send_ipi
@@ -351,7 +351,10 @@ static void check_sta(void)
 struct report {
     volatile uint64_t magic, hartid, opaque, sstatus, satp;
     volatile uint64_t stimecmp, stimecmp_trapped, own_status, other_status, stop_err;
+    volatile uint64_t fp_bad;
 };
+#define FP_SEED0 0x4000000000000000UL
+#define FP_SEED1 0x7ff0000000000100UL
 static struct report rep[3];
 
 void secondary_main(long hartid, long opaque)
@@ -375,6 +378,11 @@ void secondary_main(long hartid, long opaque)
     __asm__ volatile("csrr %0, stimecmp" : "+r"(p->stimecmp));
     p->stimecmp_trapped = n_illegal[h];
     expect_illegal[h] = 0;
+    /* its own FP state, while vcpu 0 keeps another one live */
+    kvm_fp_fill(FP_SEED1 + opaque);
+    for (volatile int i = 0; i < 1000; i++)
+        ;
+    p->fp_bad = kvm_fp_check(FP_SEED1 + opaque);
     p->own_status = sbi_call(EID_HSM, 2, hartid, 0, 0).value;
     p->other_status = sbi_call(EID_HSM, 2, 0, 0, 0).value;
     __asm__ volatile("fence rw, rw" ::: "memory");
@@ -403,6 +411,7 @@ static void check_second_vcpu(long h)
     struct sbiret r;
     r = sbi_call(EID_HSM, 2, 1, 0, 0);
     T(100, r.error == 0 && r.value == 1);         /* STOPPED until started */
+    kvm_fp_fill(FP_SEED0);                        /* live FP state across the switches */
     r = sbi_call(EID_HSM, 0, 1, (long)kvm_secondary_entry, OPAQUE1);
     T(101, r.error == 0);
     /* busy-wait (runnable, not in wfi): the other vCPU runs on the hart meanwhile */
@@ -416,6 +425,8 @@ static void check_second_vcpu(long h)
     T(107, rep[1].own_status == 0);               /* it sees itself STARTED */
     T(108, wait_stopped(1));                      /* hart_stop -> STOPPED */
     T(109, rep[1].stop_err == 0);                 /* hart_stop did not return */
+    T(123, rep[1].fp_bad == 0);                   /* each vCPU kept its f registers */
+    T(124, kvm_fp_check(FP_SEED0) == 0);          /* and fflags */
     say("hsm: vcpu 1 started (a0=1, a1=opaque, SIE=0, satp=0), reported, stopped\n");
     if (sta_on) {
         T(110, (sta.sequence & 1) == 0 && sta.sequence >= 2);
