@@ -122,6 +122,8 @@ TARGETS = [
     # extensions and the SBI PMU as Linux's KVM offers them (tests/test_kvm_guests.py)
     _t("kvm/kvm_sbi", ["src/kvm_sbi.c", "src/kvm_rt.S", CRT_SBI], ldscript=LD_SBI),
     _t("kvm/kvm_pmu", ["src/kvm_pmu.c", "src/kvm_rt.S", CRT_SBI], ldscript=LD_SBI),
+    _t("kvm/kvm_ctx", ["src/kvm_ctx.c", "src/kvm_ctx_v.S", "src/kvm_rt.S", CRT_SBI],
+       ldscript=LD_SBI),
 ]
 
 

@@ -10,12 +10,15 @@ import sys
 import pytest
 
 import rvemu
+from rvemu import Machine
 from rvemu.kvm import Kvm, core_reg, sbi_ext_reg
 from rvemu.kvm.vmm import Vmm
 from helpers import GUESTS
 
 KVM_SBI = GUESTS / "kvm" / "kvm_sbi.elf"
 KVM_PMU = GUESTS / "kvm" / "kvm_pmu.elf"
+KVM_CTX = GUESTS / "kvm" / "kvm_ctx.elf"
+SCALAR_HOST = "rv64gch_zicntr_zihpm_zfh_zfbfmin_sstc_svadu"     # (as tests/kvm_support.py)
 STRATEGIES = ["direct", "nacl_sync_csr", "nacl_autoswap"]
 
 SBI_LINES = [
@@ -166,3 +169,46 @@ def test_kvm_guests_on_a_host_without_sstc(elf):
     r = vmm.run(max_insns=20_000_000)
     assert (r.reason, r.exit_code) == ("shutdown", 0), bytes(vmm.output).decode(errors="replace")
     assert b"all checks passed" in vmm.output
+
+
+@pytest.mark.parametrize("vcpus,strategy", [(1, "direct"), (2, "direct"), (2, "nacl_sync_csr"),
+                                            (2, "nacl_autoswap")])
+def test_kvm_ctx_guest_fp_state_per_vcpu(vcpus, strategy):
+    """kvm_ctx on a host without V: f registers and fflags (and the FS Dirty state the
+    guest sees) survive exits and the switches between two vCPUs time-sharing the hart."""
+    vmm = Vmm(KVM_CTX, vcpus=vcpus, strategy=strategy, host_isa=SCALAR_HOST)
+    r = vmm.run(max_insns=50_000_000)
+    out = bytes(vmm.output)
+    assert (r.reason, r.exit_code) == ("shutdown", 0), out.decode(errors="replace")
+    assert b"ctx: V in the device tree: no, usable: no" in out
+    assert b"ctx: one vCPU: state kept across SBI calls, console exits and WFI" in out
+    assert b"kvm_ctx: all checks passed" in out
+    if vcpus == 2:
+        assert b"ctx: two vCPUs: each kept its state over 4 rounds" in out
+        st = vmm.stats()["vcpus"]
+        assert st[0]["exits"]["KVM_EXIT_INTR"] >= 4 and st[1]["exits"]["KVM_EXIT_INTR"] >= 4
+
+
+@pytest.mark.xfail(strict=True, reason="the world switch does not give a V guest its vector "
+                   "unit yet (HS sstatus.VS stays Off, vector registers are not switched per "
+                   "vCPU): the FP/vector context policies in progress")
+@pytest.mark.parametrize("vcpus", [1, 2])
+def test_kvm_ctx_guest_vector_state_per_vcpu(vcpus):
+    vmm = Vmm(KVM_CTX, vcpus=vcpus)
+    assert "v" in vmm.vcpus[0].ctx.isa
+    r = vmm.run(max_insns=50_000_000)
+    out = bytes(vmm.output)
+    assert (r.reason, r.exit_code) == ("shutdown", 0), out.decode(errors="replace")
+    assert b"ctx: V in the device tree: yes, usable: yes" in out
+
+
+@pytest.mark.parametrize("vlen", [128, 512])
+def test_kvm_ctx_vector_code_under_the_firmware_sbi(vlen):
+    """The guest's own vector checks, validated where V already works: S-mode under
+    rvemu's firmware SBI (one hart, no KVM)."""
+    m = Machine(isa="rv64gcv", vlen=vlen, ram="64M", sbi=True)
+    m.load_elf(KVM_CTX)
+    r = m.run(max_insns=20_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 0), bytes(m.output)
+    assert f"usable: yes (vlenb {vlen // 8})".encode() in m.output
+    assert b"kvm_ctx: all checks passed" in m.output
