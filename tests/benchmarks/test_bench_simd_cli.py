@@ -10,7 +10,9 @@ import pytest
 
 import rvemu
 
-ENV = dict(os.environ, PYTHONPATH=str(pathlib.Path(rvemu.__file__).parent.parent))
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ENV = dict(os.environ, PYTHONPATH=str(pathlib.Path(rvemu.__file__).parent.parent),
+           RVEMU_BENCH_DIR=str(ROOT / "guests" / "bench"))   # rvemu may be installed
 
 
 def _run(tmp_path, *args):
