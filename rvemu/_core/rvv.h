@@ -15,6 +15,10 @@
 #include <stdint.h>
 #include <string.h>
 #include "softfp.h"
+#include "fpfast.h"
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 typedef struct {
     uint8_t *reg;          /* v0..v31: 32 x vlenb bytes; NULL without a vector extension */
@@ -864,13 +868,13 @@ static inline uint64_t rvv_fbox(uint64_t x, int sl)
                               (uint64_t)f64_##NAME(__VA_ARGS__))
 
 static inline uint64_t rvv_fadd(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_add((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_add((uint32_t)a, (uint32_t)b, rm, fl) : f64_add(a, b, rm, fl); }
+{ return sl == 1 ? f16_add((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_add_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_add_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fsub(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_sub((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_sub((uint32_t)a, (uint32_t)b, rm, fl) : f64_sub(a, b, rm, fl); }
+{ return sl == 1 ? f16_sub((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_sub_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_sub_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fmul(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_mul((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_mul((uint32_t)a, (uint32_t)b, rm, fl) : f64_mul(a, b, rm, fl); }
+{ return sl == 1 ? f16_mul((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_mul_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_mul_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fdiv(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_div((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_div((uint32_t)a, (uint32_t)b, rm, fl) : f64_div(a, b, rm, fl); }
+{ return sl == 1 ? f16_div((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_div_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_div_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fmin(int sl, uint64_t a, uint64_t b, uint32_t *fl)
 { return sl == 1 ? f16_min((uint16_t)a, (uint16_t)b, fl) : sl == 2 ? f32_min((uint32_t)a, (uint32_t)b, fl) : f64_min(a, b, fl); }
 static inline uint64_t rvv_fmax(int sl, uint64_t a, uint64_t b, uint32_t *fl)
@@ -1040,6 +1044,68 @@ static uint64_t rvv_frec7(int sl, uint64_t a, int rm, uint32_t *fl)
     }
     return sbit | ((uint64_t)oexp << m) | osig;
 }
+
+/* Single-width FMA family at SEW 32/64 in round-to-nearest-even on the host's FMA unit:
+ * elements whose operands are finite and whose result is normal take the host fma (the
+ * correctly rounded result, so bit-identical to softfp); the others are redone with
+ * softfp. The only flag such host elements can raise is inexact, read from MXCSR.PE
+ * over the whole loop (PE from an element redone in softfp means that element is
+ * inexact too, so it never adds a wrong flag). Returns 0 if the fast path is not
+ * available (no FMA unit, not x86-64). */
+#if defined(__x86_64__)
+static int rvv_host_fma(void)
+{
+    static int have = -1;
+    if (have < 0) { __builtin_cpu_init(); have = __builtin_cpu_supports("fma") ? 1 : 0; }
+    return have;
+}
+
+__attribute__((target("fma"))) static int rvv_fma_fast(RvvState *v, int f6, int isvv, int vm,
+        uint8_t *vd, const uint8_t *vs2, const uint8_t *vs1, uint64_t scalar, uint32_t *fl)
+{
+    const uint8_t *m0 = v->reg;
+    const int ma1 = v->ones && v->vma;
+    const int sl = v->sl;
+    /* operand order: macc forms multiply vs1*vs2 and add vd; madd forms multiply vs1*vd
+     * and add vs2; kind 0 +(x*y)+z, 1 +(x*y)-z, 2 -(x*y)+z, 3 -(x*y)-z */
+    int addend_vs2 = f6 <= 0x2b;
+    int kind = (f6 & 3) == 0 ? 0 : (f6 & 3) == 1 ? 3 : (f6 & 3) == 2 ? 1 : 2;
+    double sx = kind >= 2 ? -1.0 : 1.0, sz = (kind & 1) ? -1.0 : 1.0;
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr & ~0x3fu);
+    uint64_t i;
+    if (sl == 3) {
+        uint64_t *D = (uint64_t *)vd; const uint64_t *A = (const uint64_t *)vs2, *B = (const uint64_t *)vs1;
+        for (i = v->vstart; i < v->vl; i++) {
+            if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = ~0ULL; continue; }
+            uint64_t a = A[i], b = isvv ? B[i] : scalar, d = D[i];
+            uint64_t x = b, y = addend_vs2 ? d : a, z = addend_vs2 ? a : d;
+            if (fpf_finite64(x) && fpf_finite64(y) && fpf_finite64(z)) {
+                double r = __builtin_fma(sx * fpf_d(x), fpf_d(y), sz * fpf_d(z));
+                if (fpf_normal64(r)) { D[i] = fpf_u(r); continue; }
+            }
+            D[i] = rvv_ffma(3, kind, x, y, z, SF_RNE, fl);
+        }
+    } else {
+        uint32_t *D = (uint32_t *)vd; const uint32_t *A = (const uint32_t *)vs2, *B = (const uint32_t *)vs1;
+        for (i = v->vstart; i < v->vl; i++) {
+            if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = ~0U; continue; }
+            uint32_t a = A[i], b = isvv ? B[i] : (uint32_t)scalar, d = D[i];
+            uint32_t x = b, y = addend_vs2 ? d : a, z = addend_vs2 ? a : d;
+            if (fpf_finite32(x) && fpf_finite32(y) && fpf_finite32(z)) {
+                float r = __builtin_fmaf((float)sx * fpf_f(x), fpf_f(y), (float)sz * fpf_f(z));
+                float m = __builtin_fabsf(r);
+                if (m >= FLT_MIN && m <= FLT_MAX) { D[i] = fpf_uf(r); continue; }
+            }
+            D[i] = (uint32_t)rvv_ffma(2, kind, x, y, z, SF_RNE, fl);
+        }
+    }
+    if (_mm_getcsr() & 0x20u) *fl |= SF_FLAG_NX;
+    _mm_setcsr(csr);
+    rvv_tail(v, vd, sl);
+    return 1;
+}
+#endif
 
 static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
 {
@@ -1258,6 +1324,12 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
     /* single-width arithmetic */
     if (!rvv_aligned(rd, ll) || !rvv_aligned(rs2, ll) || (isvv && !rvv_aligned(rs1, ll))) ILL;
     if (!vm && rd == 0) ILL;
+#if defined(__x86_64__)
+    if (f6 >= 0x28 && f6 <= 0x2f && rm == SF_RNE && sl >= 2 && rvv_host_fma()) {
+        rvv_fma_fast(v, f6, isvv, vm, vd, vs2, vs1, scalar, &fl);
+        goto done;
+    }
+#endif
     {
         uint64_t sgn = 1ULL << (W - 1);
         switch (f6) {
