@@ -1167,8 +1167,10 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
             int wl = sl + 1;
             if (op == 29) {                                          /* vfncvtbf16.f.f.w */
                 if (!v->zvfbfmin || sl != 1) ILL;
-            } else if (op == 20 || op == 21) {                       /* f.f */
+            } else if (op == 20) {                                   /* f.f (Zvfhmin at SEW 16) */
                 if (!(sl == 1 ? v->zvfhmin : fp2_ok)) ILL;
+            } else if (op == 21) {                                   /* rod.f.f: not in Zvfhmin */
+                if (!fp2_ok) ILL;
             } else if (op == 18 || op == 19) {                       /* wide int -> float */
                 if (!fp_ok || wl > v->elen_l) ILL;
             } else if (op == 16 || op == 17 || op == 22 || op == 23) { /* wide float -> int */
