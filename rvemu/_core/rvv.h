@@ -385,10 +385,12 @@ enum { F3_IVV = 0, F3_FVV = 1, F3_MVV = 2, F3_IVI = 3, F3_IVX = 4, F3_FVF = 5, F
 
 /* ---- OPI (integer, funct3 IVV/IVX/IVI) ---------------------------------------------- */
 
-static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+/* rvv_opi for one SEW (sl a compile-time constant in each instantiation, so the
+ * element accessors below fold to typed loads/stores: no per-element dispatch) */
+static inline __attribute__((always_inline)) int rvv_opi_sew(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2,
+        const unsigned sl)
 {
     RvvState *v = c->v;
-    const unsigned sl = v->sl;
     const int ll = v->ll;
     const int isvv = f3 == F3_IVV;
     uint64_t uimm = (uint64_t)rs1;
@@ -604,12 +606,24 @@ static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
     return RVV_OK;
 }
 
+static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+{
+    switch (c->v->sl) {
+    case 0: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 0);
+    case 1: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 1);
+    case 2: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 2);
+    default: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 3);
+    }
+}
+
 /* ---- OPM (funct3 MVV/MVX) ----------------------------------------------------------- */
 
-static int rvv_opm(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+/* rvv_opm for one SEW (sl a compile-time constant in each instantiation, so the
+ * element accessors below fold to typed loads/stores: no per-element dispatch) */
+static inline __attribute__((always_inline)) int rvv_opm_sew(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2,
+        const unsigned sl)
 {
     RvvState *v = c->v;
-    const unsigned sl = v->sl;
     const int ll = v->ll;
     const int isvv = f3 == F3_MVV;
     uint64_t scalar = isvv ? 0 : c->x[rs1];
@@ -844,6 +858,16 @@ arith:
     if (sat) v->vxsat = 1;
     v->vstart = 0;
     return RVV_OK;
+}
+
+static int rvv_opm(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+{
+    switch (c->v->sl) {
+    case 0: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 0);
+    case 1: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 1);
+    case 2: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 2);
+    default: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 3);
+    }
 }
 
 /* ---- floating point ------------------------------------------------------------------ */
@@ -1107,10 +1131,12 @@ __attribute__((target("fma"))) static int rvv_fma_fast(RvvState *v, int f6, int 
 }
 #endif
 
-static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+/* rvv_opf for one SEW (sl a compile-time constant in each instantiation, so the
+ * element accessors below fold to typed loads/stores: no per-element dispatch) */
+static inline __attribute__((always_inline)) int rvv_opf_sew(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2,
+        const int sl)
 {
     RvvState *v = c->v;
-    const int sl = v->sl;
     const int ll = v->ll;
     const int isvv = f3 == F3_FVV;
     uint8_t *vd = RVV_VREG(v, rd), *vs2 = RVV_VREG(v, rs2), *vs1 = RVV_VREG(v, rs1);
@@ -1364,6 +1390,16 @@ done:
     c->fflags |= fl;
     v->vstart = 0;
     return RVV_OK;
+}
+
+static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+{
+    switch (c->v->sl) {
+    case 0: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 0);
+    case 1: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 1);
+    case 2: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 2);
+    default: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 3);
+    }
 }
 
 /* the entry for an OP-V word other than vset* */
