@@ -297,3 +297,18 @@ def test_extension_mask_fits_and_bundles_take_no_bit():
     assert len(EXT_BIT) <= 64
     assert all(name not in EXT_BIT for name in ZVL)
     assert {e.name for e in EXTENSIONS if not e.bundle} == set(EXT_BIT)
+
+
+def test_host_vector_state_round_trip():
+    m = vmachine(vlen=256)
+    run(m, [vsetvli(A0, A1, vtype(16, 2, 1, 0)), enc("csrrwi", 0, 0x00A, 2)], regs={"a1": 20})
+    st = m.hart.vector_state()
+    assert st == dict(vl=20, vtype=vtype(16, 2, 1, 0), vstart=0, vxrm=2, vxsat=0, vlenb=32)
+    m2 = vmachine(vlen=256)
+    m2.hart.set_vector_state(**{k: v for k, v in st.items() if k != "vlenb"})
+    assert m2.hart.vector_state() == st
+    with pytest.raises(ValueError, match="VLMAX"):
+        m2.hart.set_vector_state(vl=33)
+    m2.hart.set_vector_state(vtype=4)                       # reserved LMUL: vill
+    assert m2.reg_read("vtype") == 1 << 63 and m2.reg_read("vl") == 0
+    assert new_machine("rv64gc", ram="64K").hart.vector_state() is None

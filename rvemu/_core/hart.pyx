@@ -208,6 +208,38 @@ cdef class Hart:
         def __set__(self, bint value):
             self.h.vu.ones = value
 
+    def vector_state(self):
+        """The vector CSRs as a dict (None without a vector unit): vl, vtype, vstart, vxrm,
+        vxsat, vlenb. For hosts (KVM ONE_REG, snapshots); no mstatus.VS check."""
+        if self.h.vu.reg == NULL:
+            return None
+        return dict(vl=self.h.vu.vl, vtype=self.h.vu.vtype, vstart=self.h.vu.vstart,
+                    vxrm=self.h.vu.vxrm, vxsat=self.h.vu.vxsat, vlenb=self.h.vu.vlenb)
+
+    def set_vector_state(self, vl=None, vtype=None, vstart=None, vxrm=None, vxsat=None):
+        """Restore vector CSRs from a host (vl and vtype are read-only to the guest): vtype
+        is validated as vset{i}vl{i} would (an unsupported one becomes vill with vl 0), vl
+        must not exceed the resulting VLMAX. ValueError otherwise."""
+        cdef RvvState* u = &self.h.vu
+        if u.reg == NULL:
+            raise ValueError("this hart has no vector unit")
+        if vtype is not None:
+            rvv_set_vtype(u, vtype)
+            if u.vill:
+                u.vl = 0
+        if vl is not None:
+            if vl > u.vlmax:
+                raise ValueError(f"vl={vl} exceeds VLMAX={u.vlmax} of vtype {u.vtype:#x}")
+            u.vl = vl
+        if vstart is not None:
+            if vstart >= u.vlenb * 8:
+                raise ValueError(f"vstart={vstart} does not fit VLEN={u.vlenb * 8}")
+            u.vstart = vstart
+        if vxrm is not None:
+            u.vxrm = vxrm & 3
+        if vxsat is not None:
+            u.vxsat = vxsat & 1
+
     property instret:
         def __get__(self):
             return self.h.instret

@@ -336,8 +336,20 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
 #define RVV_TLOOP(T, S, EXPR) do {                                                        \
     T *D = (T *)vd; const T *A = (const T *)vs2; const T *B = (const T *)vs1;              \
     const T sc = (T)scalar; const int W = 8 * (int)sizeof(T); (void)W; (void)sc;          \
-    for (uint64_t i = v->vstart; i < v->vl; i++) {                                         \
-        if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = (T)~(T)0; continue; }              \
+    if (vm && isvv) {               /* unmasked vector-vector: a loop the compiler vectorises */ \
+        for (uint64_t i = v->vstart; i < v->vl; i++) {                                     \
+            T a = A[i]; T b = B[i]; T d = D[i]; S sa = (S)a; S sb = (S)b;                 \
+            (void)a; (void)b; (void)d; (void)sa; (void)sb;                               \
+            D[i] = (T)(EXPR);                                                             \
+        }                                                                                 \
+    } else if (vm) {                /* unmasked vector-scalar */                          \
+        for (uint64_t i = v->vstart; i < v->vl; i++) {                                     \
+            T a = A[i]; T b = sc; T d = D[i]; S sa = (S)a; S sb = (S)b;                   \
+            (void)a; (void)b; (void)d; (void)sa; (void)sb;                               \
+            D[i] = (T)(EXPR);                                                             \
+        }                                                                                 \
+    } else for (uint64_t i = v->vstart; i < v->vl; i++) {                                  \
+        if (!RVV_MBIT(m0, i)) { if (ma1) D[i] = (T)~(T)0; continue; }                     \
         T a = A[i]; T b = isvv ? B[i] : sc; T d = D[i]; S sa = (S)a; S sb = (S)b;         \
         (void)a; (void)b; (void)d; (void)sa; (void)sb;                                   \
         D[i] = (T)(EXPR);                                                                 \
