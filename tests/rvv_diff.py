@@ -97,9 +97,9 @@ def build(cases, vlen, mem_init=b""):
     return elf, sig_size, case_sig
 
 
-def run_rvemu(elf, isa, vlen, sig_size):
+def run_rvemu(elf, isa, vlen, sig_size, agnostic="undisturbed"):
     from rvemu import Machine
-    m = Machine(isa=isa, ram="64M", vlen=vlen)
+    m = Machine(isa=isa, ram="64M", vlen=vlen, agnostic=agnostic)
     m.load_elf(elf)
     r = m.run(max_insns=50_000_000)
     assert r.reason == "halt", r

@@ -199,3 +199,35 @@ def test_memory_against_model(vlen, ones):
     for mnemonic in MEM_NAMES:
         for _ in range(4 if vlen == 128 else 2):
             mem_case(rng, mnemonic, vlen, ones)
+
+
+# ---- the agnostic policy on every instruction -----------------------------------------
+
+@pytest.mark.parametrize("vlen", [128, 1024])
+def test_ones_policy_only_sets_bits(vlen):
+    """Every vector instruction (FP and loads too) run under both policies: the results
+    may differ only where the "ones" run wrote ones (agnostic tail/inactive elements),
+    and the CSRs, traps and x/f registers must not differ at all."""
+    import rvv_diff as D
+    from rvemu.isa.encodings_v import FLOATING, ZVFBFMIN, ZVFBFWMA
+    fp = {m for m, *_ in FLOATING + ZVFBFMIN + ZVFBFWMA}
+    mem = {m for m, *_ in MEMORY}
+    names = [m for m, *_ in INTEGER + FLOATING + ZVFBFMIN + ZVFBFWMA + MEMORY]
+    rng = random.Random(vlen)
+    cases = [D.random_mem_case(rng, m, OPERANDS[m], vlen) if m in mem
+             else D.random_case(rng, m, OPERANDS[m], vlen, fp=m in fp) for m in names]
+    isa = "rv64gcv_zfh_zfbfmin_zvfh_zvfbfmin_zvfbfwma"
+    elf, size, cs = D.build(cases, vlen, mem_init=rng.randbytes(D.MEM_SIZE))
+    und, und_mem = D.run_rvemu(elf, isa, vlen, size)
+    ones, ones_mem = D.run_rvemu(elf, isa, vlen, size, agnostic="ones")
+    assert und_mem == ones_mem
+    filled = 0
+    for k, c in enumerate(cases):
+        a, b = D.decode_case(und, k, cs), D.decode_case(ones, k, cs)
+        for f in D.FIELDS + ["x", "f"]:
+            assert a[f] == b[f], (c["mnemonic"], f)
+        x = int.from_bytes(a["v"], "little")
+        y = int.from_bytes(b["v"], "little")
+        assert (x ^ y) & ~y == 0, f"{c['mnemonic']}: the ones policy cleared bits"
+        filled += x != y
+    assert filled > len(cases) // 10          # the policy really changed many results
