@@ -268,14 +268,18 @@ cdef int exec_vmem(HartState* h, uint32_t w, uint64_t* x, bint st) noexcept nogi
         return CAUSE_ILLEGAL_INSTRUCTION + 1
     dsz = 1 << dl
     nreg = rvv_nregs(emul_l)
-    # fast path: unmasked unit-stride, one field
-    if vm and nf == 1 and mop == 0 and not ff:
+    # fast path: unmasked unit-stride, one field (fault-only-first too: a fault past
+    # element 0 trims vl)
+    if vm and nf == 1 and mop == 0:
         if v.vstart < v.vl:
             p = vreg + <uint64_t>vd * v.vlenb + (v.vstart << dl)
             r = vmem_run(h, base + (v.vstart << dl), v.vl - v.vstart, dsz, p, st, &done)
             if r:
-                v.vstart += done
-                return r
+                if ff and v.vstart + done > 0 and r != MMIO_EXIT:
+                    v.vl = v.vstart + done
+                else:
+                    v.vstart += done
+                    return r
     else:
         i = v.vstart
         while i < v.vl:
