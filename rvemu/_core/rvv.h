@@ -1131,7 +1131,7 @@ __attribute__((target("fma"))) static int rvv_fma_fast(RvvState *v, int f6, int 
             if (fpf_finite32(x) && fpf_finite32(y) && fpf_finite32(z)) {
                 float r = __builtin_fmaf((float)sx * fpf_f(x), fpf_f(y), (float)sz * fpf_f(z));
                 float m = __builtin_fabsf(r);
-                if (m >= FLT_MIN && m <= FLT_MAX) { D[i] = fpf_uf(r); continue; }
+                if (m > FLT_MIN && m <= FLT_MAX) { D[i] = fpf_uf(r); continue; }   /* FLT_MIN itself may be tiny */
             }
             D[i] = (uint32_t)rvv_ffma(2, kind, x, y, z, SF_RNE, fl);
         }
