@@ -60,3 +60,22 @@ def test_fma_special_operands(sew):
     assert _run(sew, snan, one, one) == (qnan, NV)                 # sNaN: canonical NaN
     assert _run(sew, inf, one, inf | 1 << (sew - 1)) == (qnan, NV) # inf - inf
     assert _run(sew, inf, one, one) == (inf, 0)
+
+
+def test_unordered_sum_with_no_active_element_canonicalises_a_nan():
+    """vfredusum with vl > 0 and every element masked off: vd[0] = vs1[0], except that a
+    NaN becomes the canonical NaN (NV for a signalling one), as Spike does; vfredosum
+    keeps vs1[0] as it is."""
+    m = new_machine("rv64gcv", ram="64K", vlen=128)
+    for mnemonic, want, flags in (("vfredusum.vs", 0x7FC00000, NV), ("vfredosum.vs", 0x7FA00000, 0)):
+        reset(m)
+        m.reg_write("mstatus", m.reg_read("mstatus") | (1 << 9))
+        m.reg_write("v0", 0)                                  # no active element
+        m.reg_write("v1", 0x7FA00000)                         # vs1[0]: a signalling NaN
+        m.reg_write("fflags", 0)
+        code = [vsetvli(10, 0, vtype(32, 1)), venc(mnemonic, 3, 2, 1, vm=0)]
+        m.mem_write(CODE, asm(*code))
+        m.reg_write("pc", CODE)
+        m.run(max_insns=2)
+        assert int.from_bytes(m.reg_read("v3")[:4], "little") == want, mnemonic
+        assert m.reg_read("fflags") == flags, mnemonic

@@ -1268,13 +1268,24 @@ static inline __attribute__((always_inline)) int rvv_opf_sew(RvvCtx *c, int f6, 
         if (v->vstart) ILL;
         if (v->vl == 0) goto done;
         uint64_t acc = rvv_get(vs1, 0, al);
+        int active = 0;
         for (i = 0; i < v->vl; i++) {
             if (!vm && !RVV_MBIT(m0, i)) continue;
+            active = 1;
             uint64_t e = rvv_get(vs2, i, sl);
             if (wide) { acc = rvv_fadd(al, acc, rvv_fwiden(sl, e, &fl), rm, &fl); continue; }
             if (f6 == 0x05) acc = rvv_fmin(sl, acc, e, &fl);
             else if (f6 == 0x07) acc = rvv_fmax(sl, acc, e, &fl);
             else acc = rvv_fadd(sl, acc, e, rm, &fl);
+        }
+        if (!active && (f6 == 0x01 || f6 == 0x31)) {
+            /* an unordered sum with no active element: a NaN vs1[0] reads as the canonical
+             * NaN (NV if signalling), as if the identity had been added (Spike) */
+            uint32_t cls = rvv_fclass(al, acc);
+            if (cls & 0x300) {
+                if (cls & 0x100) fl |= SF_FLAG_NV;
+                acc = al == 1 ? 0x7e00 : al == 2 ? 0x7fc00000ULL : 0x7ff8000000000000ULL;
+            }
         }
         rvv_put(vd, 0, al, acc);
         if (v->ones && v->vta) rvv_fill_ones(vd, 1, (uint64_t)v->vlenb >> al, al);
