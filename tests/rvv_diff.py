@@ -220,7 +220,7 @@ def random_case(rng, mnemonic, operands, vlen, *, fp=False, legal_bias=0.85):
     else:
         f = [rng.getrandbits(64) for _ in range(6)]
     return dict(insn=insn, vregs=regs, x=x, f=f, vtype=vt, avl=avl, vstart=vstart,
-                vxrm=rng.randrange(4), frm=rng.choice([0, 0, 1, 2, 3, 4]), mnemonic=mnemonic)
+                vxrm=rng.randrange(4), frm=rng.choice([0, 0, 0, 1, 2, 3, 4, 5, 7]), mnemonic=mnemonic)
 
 
 _SEGMENTED = ("vle", "vse", "vlse", "vsse", "vlux", "vlox", "vsux", "vsox")
