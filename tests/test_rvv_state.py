@@ -312,3 +312,15 @@ def test_host_vector_state_round_trip():
     m2.hart.set_vector_state(vtype=4)                       # reserved LMUL: vill
     assert m2.reg_read("vtype") == 1 << 63 and m2.reg_read("vl") == 0
     assert new_machine("rv64gc", ram="64K").hart.vector_state() is None
+
+
+def test_set_vlen_at_run_time():
+    m = vmachine(vlen=256)
+    m.hart.set_vlen(128)
+    assert m.hart.vlenb == 16 and m.hart.v.shape == (32, 16)
+    assert run(m, [csrr(A0, 0xC22), vsetvli(A1, 0, vtype(8, 1))]) == 0
+    assert (m.reg_read("a0"), m.reg_read("a1")) == (16, 16)
+    with pytest.raises(ValueError, match="power of two"):
+        m.hart.set_vlen(96)
+    with pytest.raises(ValueError, match="no vector unit"):
+        new_machine("rv64gc", ram="64K").hart.set_vlen(128)

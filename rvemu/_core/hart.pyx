@@ -208,6 +208,21 @@ cdef class Hart:
         def __set__(self, bint value):
             self.h.vu.ones = value
 
+    def set_vlen(self, uint32_t vlen):
+        """Change VLEN (a power of two, 32..65536, at least ELEN) of a hart with a vector
+        unit, as a hypervisor giving a guest a shorter vector length would: the register
+        file is reallocated and zeroed, vtype becomes vill and vl, vstart 0. The old
+        ``Hart.v`` view stays valid memory but is no longer the register file."""
+        if self.h.vu.reg == NULL:
+            raise ValueError("this hart has no vector unit")
+        if vlen < 32 or vlen > 65536 or (vlen & (vlen - 1)) or vlen < (8 << self.h.vu.elen_l):
+            raise ValueError(f"VLEN must be a power of two from {8 << self.h.vu.elen_l} to 65536, not {vlen}")
+        self.v = np.zeros((32, vlen // 8), dtype=np.uint8)
+        self.h.vu.reg = <uint8_t*><uintptr_t>self.v.ctypes.data
+        self.h.vu.vlenb = vlen // 8
+        rvv_set_vtype(&self.h.vu, 1ULL << 63)
+        self.h.vu.vl = self.h.vu.vstart = 0
+
     def vector_state(self):
         """The vector CSRs as a dict (None without a vector unit): vl, vtype, vstart, vxrm,
         vxsat, vlenb. For hosts (KVM ONE_REG, snapshots); no mstatus.VS check."""
