@@ -263,3 +263,30 @@ def random_mem_case(rng, mnemonic, operands, vlen):
             regs[vs2 * vlenb + k * ieew: vs2 * vlenb + (k + 1) * ieew] = off.to_bytes(8, "little")[:ieew]
     c.update(insn=insn, x=x, vregs=bytes(regs), mnemonic=mnemonic)
     return c
+
+
+def random_word_case(rng, vlen):
+    """A random OP-V / vector load / vector store word (reserved encodings included), with
+    the operands the harness needs kept usable: memory ops use a0 as the base (a1 the
+    stride) and stores only unit-stride/strided forms; x/f destinations and FP scalars are
+    a0-a5 / fa0-fa5 (the registers every case sets)."""
+    c = random_case(rng, "vadd.vv", "vd,vs2,vs1,vm", vlen, fp=rng.random() < 0.5)
+    w = rng.getrandbits(32)
+    kind = rng.random()
+    if kind < 0.6:
+        w = (w & ~0x7F) | 0x57
+        if (w >> 12) & 7 in (2, 7):                       # may write x[rd]
+            w = (w & ~(31 << 7)) | (rng.randint(10, 15) << 7)
+        if (w >> 12) & 7 == 5:                            # FP scalar operand
+            w = (w & ~(31 << 15)) | (rng.randint(10, 15) << 15)
+    else:
+        w = (w & ~0x707F) | (0x07 if kind < 0.8 else 0x27) | (rng.choice([0, 5, 6, 7]) << 12)
+        w = (w & ~(31 << 15)) | (10 << 15)
+        c["x"][0] = MEM + 0x8000
+        c["x"][1] = rng.choice([0, 1, 2, 4, 8, -8]) & ((1 << 64) - 1)
+        if w & 0x7F == 0x27 and (w >> 26) & 1:
+            w &= ~(1 << 26)
+        if (w >> 26) & 3 == 2:
+            w = (w & ~(31 << 20)) | (11 << 20)
+    c.update(insn=w, mnemonic=f"{w:#010x}")
+    return c

@@ -24,11 +24,12 @@ FP = {m for m, *_ in FLOATING + ZVFBFMIN + ZVFBFWMA}
 pytestmark = pytest.mark.skipif(D.SPIKE is None, reason="spike not found (set RVEMU_SPIKE)")
 
 
-def _compare(names, per, vlen, seed, isa=ISA):
+def _compare(names, per, vlen, seed, isa=ISA, words=0):
     rng = random.Random(seed)
     cases = [D.random_mem_case(rng, m, OPERANDS[m], vlen) if m in MEM
              else D.random_case(rng, m, OPERANDS[m], vlen, fp=m in FP)
              for m in names for _ in range(per)]
+    cases += [D.random_word_case(rng, vlen) for _ in range(words)]
     bad = []
     for start in range(0, len(cases), 1000):
         chunk = cases[start:start + 1000]
@@ -68,3 +69,15 @@ def test_subsets_against_spike(isa, vlen):
     conversions, Zvfbfmin without Zvfh; every vector instruction must agree (mostly on
     being illegal) with Spike configured the same way."""
     _compare(ARITH + MEM, 2, vlen, seed=vlen + len(isa), isa=isa)
+
+
+@pytest.mark.parametrize("vlen", [128, 512])
+def test_random_words_against_spike(vlen):
+    """Random vector words, reserved encodings included (funct6/funct3/width/lumop/nf/mew
+    values no instruction uses, bad register groups...): same trap or same result."""
+    _compare([], 0, vlen, seed=vlen + 7, words=400)
+
+
+@pytest.mark.slow
+def test_random_words_against_spike_many():
+    _compare([], 0, 256, seed=99, words=6000)
