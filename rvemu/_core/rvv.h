@@ -363,15 +363,23 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
     case 2: RVV_TLOOP(uint32_t, int32_t, EXPR); break;                                    \
     default: RVV_TLOOP(uint64_t, int64_t, EXPR); break; } } while (0)
 
-/* compare-like loops writing mask bits: EXPR gives 0/1 */
+/* compare-like loops writing mask bits: EXPR gives 0/1; the destination is built a byte
+ * at a time (sources are read before the byte holding their own mask bits is stored) */
 #define RVV_CLOOP(T, S, EXPR) do {                                                        \
     const T *A = (const T *)vs2; const T *B = (const T *)vs1; const T sc = (T)scalar;     \
     (void)sc;                                                                             \
-    for (uint64_t i = v->vstart; i < v->vl; i++) {                                         \
-        if (!vm && !RVV_MBIT(m0, i)) { if (ma1) rvv_setbit(vd, i, 1); continue; }          \
-        T a = A[i]; T b = isvv ? B[i] : sc; S sa = (S)a; S sb = (S)b;                     \
-        (void)sa; (void)sb;                                                               \
-        rvv_setbit(vd, i, (EXPR) ? 1 : 0);                                                 \
+    uint64_t i = v->vstart;                                                               \
+    while (i < v->vl) {                                                                   \
+        uint64_t byte = i >> 3, end = (byte + 1) * 8 < v->vl ? (byte + 1) * 8 : v->vl;     \
+        unsigned cur = vd[byte];                                                          \
+        for (; i < end; i++) {                                                            \
+            unsigned bit = 1u << (i & 7), r;                                              \
+            if (!vm && !RVV_MBIT(m0, i)) { if (!ma1) continue; r = 1; }                   \
+            else { T a = A[i]; T b = isvv ? B[i] : sc; S sa = (S)a; S sb = (S)b;           \
+                   (void)sa; (void)sb; r = (EXPR) ? 1 : 0; }                              \
+            cur = r ? (cur | bit) : (cur & ~bit);                                         \
+        }                                                                                 \
+        vd[byte] = (uint8_t)cur;                                                          \
     }                                                                                     \
     rvv_mask_tail(v, vd);                                                                 \
 } while (0)
@@ -574,24 +582,23 @@ static inline __attribute__((always_inline)) int rvv_opi_sew(RvvCtx *c, int f6, 
         if (!rvv_overlap_ok(rd, ll, W, rs2, ll + 1, 2 * W)) ILL;
         if (!vm && rd == 0) ILL;
         unsigned smask = (unsigned)(2 * W - 1);
-        RVV_GLOOP(sl, {
-            uint64_t a = rvv_get(vs2, i, wl);
-            unsigned sh = (unsigned)((isvv ? rvv_get(vs1, i, sl) : scalar) & smask);
-            uint64_t r;
-            if (f6 == 0x2c) r = a >> sh;
-            else if (f6 == 0x2d) r = (uint64_t)(rvv_sext(a, wl) >> sh);
-            else if (f6 == 0x2e) {
-                r = rvv_srl_round(a, sh, v->vxrm);
-                if (r > rvv_umask(sl)) { r = rvv_umask(sl); sat = 1; }
-            } else {
-                int64_t s = rvv_sra_round(rvv_sext(a, wl), sh, v->vxrm);
-                int64_t mx = rvv_smax(sl), mn = -mx - 1;
-                if (s > mx) { s = mx; sat = 1; }
-                if (s < mn) { s = mn; sat = 1; }
-                r = (uint64_t)s;
-            }
-            rvv_put(vd, i, sl, r);
-        });
+        const int64_t mx = rvv_smax(sl), mn = -mx - 1;
+        const uint64_t um = rvv_umask(sl);
+#define NAR(BODY) RVV_GLOOP(sl, {                                                           \
+            uint64_t a = rvv_get(vs2, i, wl);                                               \
+            unsigned sh = (unsigned)((isvv ? rvv_get(vs1, i, sl) : scalar) & smask);        \
+            uint64_t r; BODY; rvv_put(vd, i, sl, r); })
+        switch (f6) {   /* the op outside the element loop */
+        case 0x2c: NAR(r = a >> sh); break;                                  /* vnsrl */
+        case 0x2d: NAR(r = (uint64_t)(rvv_sext(a, wl) >> sh)); break;        /* vnsra */
+        case 0x2e: NAR(r = rvv_srl_round(a, sh, v->vxrm);                    /* vnclipu */
+                       if (r > um) { r = um; sat = 1; }); break;
+        default: NAR(int64_t q = rvv_sra_round(rvv_sext(a, wl), sh, v->vxrm); /* vnclip */
+                     if (q > mx) { q = mx; sat = 1; }
+                     if (q < mn) { q = mn; sat = 1; }
+                     r = (uint64_t)q); break;
+        }
+#undef NAR
         break;
     }
     case 0x30: case 0x31: {                                             /* vwredsumu, vwredsum */
@@ -760,20 +767,21 @@ static inline __attribute__((always_inline)) int rvv_opm_sew(RvvCtx *c, int f6, 
         if (v->vstart) ILL;
         if (v->vl == 0) { return RVV_OK; }
         uint64_t acc = rvv_get(vs1, 0, sl);
-        for (i = 0; i < v->vl; i++) {
-            if (!vm && !RVV_MBIT(m0, i)) continue;
-            uint64_t e = rvv_get(vs2, i, sl);
-            switch (f6) {
-            case 0: acc += e; break;
-            case 1: acc &= e; break;
-            case 2: acc |= e; break;
-            case 3: acc ^= e; break;
-            case 4: if ((e & rvv_umask(sl)) < (acc & rvv_umask(sl))) acc = e; break;
-            case 5: if (rvv_sext(e, sl) < rvv_sext(acc, sl)) acc = e; break;
-            case 6: if ((e & rvv_umask(sl)) > (acc & rvv_umask(sl))) acc = e; break;
-            default: if (rvv_sext(e, sl) > rvv_sext(acc, sl)) acc = e; break;
-            }
+        const uint64_t um = rvv_umask(sl);
+#define RED(OP) for (i = 0; i < v->vl; i++) {                                               \
+            if (!vm && !RVV_MBIT(m0, i)) continue;                                          \
+            uint64_t e = rvv_get(vs2, i, sl); OP; }
+        switch (f6) {   /* the op outside the element loop */
+        case 0: RED(acc += e); break;
+        case 1: RED(acc &= e); break;
+        case 2: RED(acc |= e); break;
+        case 3: RED(acc ^= e); break;
+        case 4: RED(if ((e & um) < (acc & um)) acc = e); break;
+        case 5: RED(if (rvv_sext(e, sl) < rvv_sext(acc, sl)) acc = e); break;
+        case 6: RED(if ((e & um) > (acc & um)) acc = e); break;
+        default: RED(if (rvv_sext(e, sl) > rvv_sext(acc, sl)) acc = e); break;
         }
+#undef RED
         rvv_put(vd, 0, sl, acc);
         if (ta1) rvv_fill_ones(vd, 1, (uint64_t)v->vlenb >> sl, sl);
         v->vstart = 0;
@@ -819,26 +827,28 @@ arith:
         if (!vm && rd == 0) ILL;
         if (!wide2 && !rvv_overlap_ok(rd, ll + 1, 2 * W, rs2, ll, W)) ILL;
         if (isvv && !rvv_overlap_ok(rd, ll + 1, 2 * W, rs1, ll, W)) ILL;
-        RVV_GLOOP(wl, {
-            uint64_t a2 = rvv_get(vs2, i, wide2 ? wl : (int)sl), b = isvv ? rvv_get(vs1, i, sl) : scalar;
-            uint64_t ua = wide2 ? a2 : a2 & rvv_umask(sl), ub = b & rvv_umask(sl);
-            int64_t sa = wide2 ? rvv_sext(a2, wl) : rvv_sext(a2, sl), sb = rvv_sext(b, sl);
-            uint64_t d = rvv_get(vd, i, wl), r;
-            switch (f6) {
-            case 0x30: case 0x34: r = ua + ub; break;
-            case 0x31: case 0x35: r = (uint64_t)(sa + sb); break;
-            case 0x32: case 0x36: r = ua - ub; break;
-            case 0x33: case 0x37: r = (uint64_t)(sa - sb); break;
-            case 0x38: r = ua * ub; break;
-            case 0x3a: r = (uint64_t)(sa * (int64_t)ub); break;          /* vwmulsu: vs2 signed */
-            case 0x3b: r = (uint64_t)(sa * sb); break;
-            case 0x3c: r = d + ua * ub; break;                           /* vwmaccu */
-            case 0x3d: r = d + (uint64_t)(sa * sb); break;               /* vwmacc */
-            case 0x3e: r = d + (uint64_t)((int64_t)ub * sa); break;      /* vwmaccus: rs1 unsigned, vs2 signed */
-            default: r = d + (uint64_t)(sb * (int64_t)ua); break;        /* vwmaccsu: vs1 signed, vs2 unsigned */
-            }
-            rvv_put(vd, i, wl, r);
-        });
+#define WID(ASL, EXPR) RVV_GLOOP(wl, {                                                       \
+            uint64_t a2 = rvv_get(vs2, i, (ASL)), b = isvv ? rvv_get(vs1, i, sl) : scalar;    \
+            uint64_t ua = a2 & rvv_umask((ASL)), ub = b & rvv_umask(sl);                      \
+            int64_t sa = rvv_sext(a2, (ASL)), sb = rvv_sext(b, sl);                           \
+            uint64_t d = rvv_get(vd, i, wl); (void)ua; (void)ub; (void)sa; (void)sb; (void)d; \
+            rvv_put(vd, i, wl, (EXPR)); })
+#define WSW(ASL) switch (f6) {   /* the op outside the element loop */                       \
+        case 0x30: case 0x34: WID(ASL, ua + ub); break;                                       \
+        case 0x31: case 0x35: WID(ASL, (uint64_t)(sa + sb)); break;                           \
+        case 0x32: case 0x36: WID(ASL, ua - ub); break;                                       \
+        case 0x33: case 0x37: WID(ASL, (uint64_t)(sa - sb)); break;                           \
+        case 0x38: WID(ASL, ua * ub); break;                                                  \
+        case 0x3a: WID(ASL, (uint64_t)(sa * (int64_t)ub)); break;       /* vwmulsu: vs2 signed */ \
+        case 0x3b: WID(ASL, (uint64_t)(sa * sb)); break;                                      \
+        case 0x3c: WID(ASL, d + ua * ub); break;                        /* vwmaccu */          \
+        case 0x3d: WID(ASL, d + (uint64_t)(sa * sb)); break;            /* vwmacc */           \
+        case 0x3e: WID(ASL, d + (uint64_t)((int64_t)ub * sa)); break;   /* vwmaccus */         \
+        default: WID(ASL, d + (uint64_t)(sb * (int64_t)ua)); break;     /* vwmaccsu */         \
+        }
+        if (wide2) { WSW(wl) } else { WSW((int)sl) }
+#undef WSW
+#undef WID
         v->vstart = 0;
         return RVV_OK;
     }
