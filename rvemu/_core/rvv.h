@@ -337,18 +337,18 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
     T *D = (T *)vd; const T *A = (const T *)vs2; const T *B = (const T *)vs1;              \
     const T sc = (T)scalar; const int W = 8 * (int)sizeof(T); (void)W; (void)sc;          \
     if (vm && isvv) {               /* unmasked vector-vector: a loop the compiler vectorises */ \
-        for (uint64_t i = v->vstart; i < v->vl; i++) {                                     \
+        for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                     \
             T a = A[i]; T b = B[i]; T d = D[i]; S sa = (S)a; S sb = (S)b;                 \
             (void)a; (void)b; (void)d; (void)sa; (void)sb;                               \
             D[i] = (T)(EXPR);                                                             \
         }                                                                                 \
     } else if (vm) {                /* unmasked vector-scalar */                          \
-        for (uint64_t i = v->vstart; i < v->vl; i++) {                                     \
+        for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                     \
             T a = A[i]; T b = sc; T d = D[i]; S sa = (S)a; S sb = (S)b;                   \
             (void)a; (void)b; (void)d; (void)sa; (void)sb;                               \
             D[i] = (T)(EXPR);                                                             \
         }                                                                                 \
-    } else for (uint64_t i = v->vstart; i < v->vl; i++) {                                  \
+    } else for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                  \
         if (!RVV_MBIT(m0, i)) { if (ma1) D[i] = (T)~(T)0; continue; }                     \
         T a = A[i]; T b = isvv ? B[i] : sc; T d = D[i]; S sa = (S)a; S sb = (S)b;         \
         (void)a; (void)b; (void)d; (void)sa; (void)sb;                                   \
@@ -368,9 +368,9 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
 #define RVV_CLOOP(T, S, EXPR) do {                                                        \
     const T *A = (const T *)vs2; const T *B = (const T *)vs1; const T sc = (T)scalar;     \
     (void)sc;                                                                             \
-    uint64_t i = v->vstart;                                                               \
-    while (i < v->vl) {                                                                   \
-        uint64_t byte = i >> 3, end = (byte + 1) * 8 < v->vl ? (byte + 1) * 8 : v->vl;     \
+    uint64_t i = v->vstart; const uint64_t vl_ = v->vl;                                   \
+    while (i < vl_) {                                                                     \
+        uint64_t byte = i >> 3, end = (byte + 1) * 8 < vl_ ? (byte + 1) * 8 : vl_;         \
         unsigned cur = vd[byte];                                                          \
         for (; i < end; i++) {                                                            \
             unsigned bit = 1u << (i & 7), r;                                              \
@@ -392,7 +392,7 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
 
 /* generic loop over 64-bit views of the elements (for the less common ops) */
 #define RVV_GLOOP(DSL, ...) do {                                                         \
-    for (uint64_t i = v->vstart; i < v->vl; i++) {                                         \
+    for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                         \
         if (!vm && !RVV_MBIT(m0, i)) { if (ma1) rvv_put(vd, i, (DSL), ~0ULL); continue; }   \
         __VA_ARGS__;                                                                      \
     }                                                                                     \
@@ -501,7 +501,7 @@ static inline __attribute__((always_inline)) int rvv_opi_sew(RvvCtx *c, int f6, 
             if (!rvv_aligned(rd, ll) || rd == 0) ILL;
             switch (sl) {
 #define ADC(T) { T *D = (T *)vd; const T *A = (const T *)vs2, *B = (const T *)vs1;            \
-                for (i = v->vstart; i < v->vl; i++) {                                          \
+                for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {                                          \
                     T b = isvv ? B[i] : (T)scalar; T cin = RVV_MBIT(m0, i);                    \
                     D[i] = sub ? (T)(A[i] - b - cin) : (T)(A[i] + b + cin); }                  \
                 rvv_tail(v, vd, sl); }
@@ -516,7 +516,7 @@ static inline __attribute__((always_inline)) int rvv_opi_sew(RvvCtx *c, int f6, 
             if (!rvv_overlap_ok(rd, 0, 1, rs2, ll, W) || (isvv && !rvv_overlap_ok(rd, 0, 1, rs1, ll, W))) ILL;
             int usec = !vm;
             uint64_t msk = rvv_umask(sl);
-            for (i = v->vstart; i < v->vl; i++) {
+            for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
                 uint64_t a = rvv_get(vs2, i, sl), b = isvv ? rvv_get(vs1, i, sl) : scalar & msk;
                 uint64_t cin = usec ? RVV_MBIT(m0, i) : 0, out;
                 if (!sub) { unsigned __int128 s = (unsigned __int128)a + b + cin; out = (uint64_t)(s >> W) & 1; if (W < 64) out = (s >> W) != 0; }
@@ -535,7 +535,7 @@ static inline __attribute__((always_inline)) int rvv_opi_sew(RvvCtx *c, int f6, 
             if (rd == 0) ILL;
             switch (sl) {
 #define MERGE(T) { T *D = (T *)vd; const T *A = (const T *)vs2, *B = (const T *)vs1;           \
-                for (i = v->vstart; i < v->vl; i++)                                            \
+                for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++)                                            \
                     D[i] = RVV_MBIT(m0, i) ? (isvv ? B[i] : (T)scalar) : A[i];                 \
                 rvv_tail(v, vd, sl); }
             case 0: MERGE(uint8_t); break;
@@ -691,7 +691,7 @@ static inline __attribute__((always_inline)) int rvv_opm_sew(RvvCtx *c, int f6, 
     if (f6 >= 0x18 && isvv) {                                            /* mask logical */
         if (f6 > 0x1f) goto arith;
         if (!vm) ILL;
-        for (i = v->vstart; i < v->vl; i++) {
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
             int a = RVV_MBIT(vs2, i), b = RVV_MBIT(vs1, i), r;
             switch (f6) {
             case 0x18: r = a & !b; break;
@@ -1122,7 +1122,7 @@ __attribute__((target("fma"))) static int rvv_fma_fast(RvvState *v, int f6, int 
     uint64_t i;
     if (sl == 3) {
         uint64_t *D = (uint64_t *)vd; const uint64_t *A = (const uint64_t *)vs2, *B = (const uint64_t *)vs1;
-        for (i = v->vstart; i < v->vl; i++) {
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
             if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = ~0ULL; continue; }
             uint64_t a = A[i], b = isvv ? B[i] : scalar, d = D[i];
             uint64_t x = b, y = addend_vs2 ? d : a, z = addend_vs2 ? a : d;
@@ -1134,7 +1134,7 @@ __attribute__((target("fma"))) static int rvv_fma_fast(RvvState *v, int f6, int 
         }
     } else {
         uint32_t *D = (uint32_t *)vd; const uint32_t *A = (const uint32_t *)vs2, *B = (const uint32_t *)vs1;
-        for (i = v->vstart; i < v->vl; i++) {
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
             if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = ~0U; continue; }
             uint32_t a = A[i], b = isvv ? B[i] : (uint32_t)scalar, d = D[i];
             uint32_t x = b, y = addend_vs2 ? d : a, z = addend_vs2 ? a : d;
@@ -1146,6 +1146,54 @@ __attribute__((target("fma"))) static int rvv_fma_fast(RvvState *v, int f6, int 
             D[i] = (uint32_t)rvv_ffma(2, kind, x, y, z, SF_RNE, fl);
         }
     }
+    if (_mm_getcsr() & 0x20u) *fl |= SF_FLAG_NX;
+    _mm_setcsr(csr);
+    rvv_tail(v, vd, sl);
+    return 1;
+}
+
+/* vfadd/vfsub/vfrsub/vfmul/vfdiv/vfrdiv at SEW 32/64 in RNE on the host FPU, the same
+ * scheme as rvv_fma_fast: finite operands and a normal result take the host result (the
+ * correctly rounded one), everything else softfp; inexact from MXCSR.PE. */
+static int rvv_binop_fast(RvvState *v, int f6, int isvv, int vm,
+        uint8_t *vd, const uint8_t *vs2, const uint8_t *vs1, uint64_t scalar, uint32_t *fl)
+{
+    const uint8_t *m0 = v->reg;
+    const int ma1 = v->ones && v->vma;
+    const int sl = v->sl;
+    int op = f6 == 0x00 ? 0 : f6 == 0x02 ? 1 : f6 == 0x27 ? 2 : f6 == 0x24 ? 3 : f6 == 0x20 ? 4 : 5;
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr & ~0x3fu);
+    uint64_t i;
+#define BIN_LOOP(T, FT, FIN, TOF, FROMF, OK, SOFT, EXPR, SOFTEXPR)                          \
+    {   T *D = (T *)vd; const T *A = (const T *)vs2, *B = (const T *)vs1;                    \
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {                                                \
+            if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = (T)~(T)0; continue; }             \
+            T a = A[i], b = isvv ? B[i] : (T)scalar;                                         \
+            if (FIN(a) && FIN(b)) {                                                          \
+                FT x = TOF(a), y = TOF(b), r = (EXPR);                                       \
+                if (OK(r)) { D[i] = FROMF(r); continue; }                                    \
+            }                                                                                \
+            D[i] = SOFTEXPR;                                                                 \
+        }                                                                                    \
+    }
+#define OK64(r) fpf_normal64(r)
+#define OK32(r) (__builtin_fabsf(r) > FLT_MIN && __builtin_fabsf(r) <= FLT_MAX)
+#define BOTH(EXPR, SOFT64, SOFT32)                                                           \
+    if (sl == 3) BIN_LOOP(uint64_t, double, fpf_finite64, fpf_d, fpf_u, OK64, f64, EXPR, SOFT64) \
+    else BIN_LOOP(uint32_t, float, fpf_finite32, fpf_f, fpf_uf, OK32, f32, EXPR, SOFT32)
+    switch (op) {   /* the op outside the element loop */
+    case 0: BOTH(x + y, f64_add(a, b, SF_RNE, fl), f32_add(a, b, SF_RNE, fl)); break;
+    case 1: BOTH(x - y, f64_sub(a, b, SF_RNE, fl), f32_sub(a, b, SF_RNE, fl)); break;
+    case 2: BOTH(y - x, f64_sub(b, a, SF_RNE, fl), f32_sub(b, a, SF_RNE, fl)); break;
+    case 3: BOTH(x * y, f64_mul(a, b, SF_RNE, fl), f32_mul(a, b, SF_RNE, fl)); break;
+    case 4: BOTH(x / y, f64_div(a, b, SF_RNE, fl), f32_div(a, b, SF_RNE, fl)); break;
+    default: BOTH(y / x, f64_div(b, a, SF_RNE, fl), f32_div(b, a, SF_RNE, fl)); break;
+    }
+#undef BOTH
+#undef BIN_LOOP
+#undef OK64
+#undef OK32
     if (_mm_getcsr() & 0x20u) *fl |= SF_FLAG_NX;
     _mm_setcsr(csr);
     rvv_tail(v, vd, sl);
@@ -1339,10 +1387,10 @@ static inline __attribute__((always_inline)) int rvv_opf_sew(RvvCtx *c, int f6, 
         if (!rvv_aligned(rd, ll)) ILL;
         if (vm) {
             if (rs2 != 0) ILL;
-            for (i = v->vstart; i < v->vl; i++) rvv_put(vd, i, sl, scalar);
+            for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) rvv_put(vd, i, sl, scalar);
         } else {
             if (rd == 0 || !rvv_aligned(rs2, ll)) ILL;
-            for (i = v->vstart; i < v->vl; i++)
+            for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++)
                 rvv_put(vd, i, sl, RVV_MBIT(m0, i) ? scalar : rvv_get(vs2, i, sl));
         }
         rvv_tail(v, vd, sl);
@@ -1353,7 +1401,7 @@ static inline __attribute__((always_inline)) int rvv_opf_sew(RvvCtx *c, int f6, 
         if ((f6 == 0x1d || f6 == 0x1f) && isvv) ILL;
         if (!rvv_aligned(rs2, ll) || (isvv && !rvv_aligned(rs1, ll))) ILL;
         if (!rvv_overlap_ok(rd, 0, 1, rs2, ll, W) || (isvv && !rvv_overlap_ok(rd, 0, 1, rs1, ll, W))) ILL;
-        for (i = v->vstart; i < v->vl; i++) {
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
             if (!vm && !RVV_MBIT(m0, i)) { if (ma1) rvv_setbit(vd, i, 1); continue; }
             uint64_t a = rvv_get(vs2, i, sl), b = isvv ? rvv_get(vs1, i, sl) : scalar;
             int r;
@@ -1388,6 +1436,11 @@ static inline __attribute__((always_inline)) int rvv_opf_sew(RvvCtx *c, int f6, 
 #if defined(__x86_64__)
     if (f6 >= 0x28 && f6 <= 0x2f && rm == SF_RNE && sl >= 2 && rvv_host_fma()) {
         rvv_fma_fast(v, f6, isvv, vm, vd, vs2, vs1, scalar, &fl);
+        goto done;
+    }
+    if ((f6 == 0x00 || f6 == 0x02 || f6 == 0x20 || f6 == 0x24 || (!isvv && (f6 == 0x21 || f6 == 0x27)))
+            && rm == SF_RNE && sl >= 2) {
+        rvv_binop_fast(v, f6, isvv, vm, vd, vs2, vs1, scalar, &fl);
         goto done;
     }
 #endif
