@@ -28,9 +28,10 @@ _LMUL = {0: "m1", 1: "m2", 2: "m4", 3: "m8", 5: "mf8", 6: "mf4", 7: "mf2"}
 
 def vector_writes(m, raw, xs, fs, vs):
     """Spike's commit-log items of a vector instruction: vset* log vstart, rd, vl and
-    vtype; the others log each vector register they changed (prefixed with the element
-    width, LMUL and vl: ``e32 m1 l4 v2  0x...``, the register as one hex number), any x/f
-    register written, and the vstart reset."""
+    vtype; the others log the element width, LMUL and vl (``e32 m1 l4``), each vector
+    register they changed (``v2  0x...``, the register as one hex number), any x/f
+    register written, the vstart reset, and (loads/stores, added by the caller) every
+    element access."""
     h = m.hart
     out = []
     vstart = f"c8_vstart 0x{m.reg_read('vstart'):016x}"
@@ -45,8 +46,10 @@ def vector_writes(m, raw, xs, fs, vs):
     vt = m.reg_read("vtype")
     prefix = "" if vt >> 63 else f"e{8 << ((vt >> 3) & 7)} {_LMUL.get(vt & 7, '?')} l{m.reg_read('vl')} "
     changed = [i for i in range(32) if (h.v[i] != vs[i]).any()]
-    for k, i in enumerate(changed):
-        out.append(f"{prefix if k == 0 else ''}v{i:<2d} 0x{bytes(h.v[i])[::-1].hex()}")
+    if prefix:
+        out.append(prefix.strip())
+    for i in changed:
+        out.append(f"v{i:<2d} 0x{bytes(h.v[i])[::-1].hex()}")
     for i in [i for i in np.nonzero(h.x[:32] != xs)[0] if i]:
         out.append(f"x{i:<2d} 0x{int(h.x[i]):016x}")
     for i in np.nonzero(h.f != fs)[0]:
@@ -120,6 +123,11 @@ class Tracer:
                     if vs is not None and is_vector(raw):
                         parts += vector_writes(m, raw, xs, fs, vs)
                         xd = fd = []
+                        if raw & 0x7F != 0x57:          # every element access, as Spike
+                            for addr, size, is_store, data in h.vector_mem_log():
+                                parts.append(f"mem 0x{addr:016x} 0x{data & ((1 << (8 * size)) - 1):0{2 * size}x}"
+                                             if is_store else f"mem 0x{addr:016x}")
+                            h.last_mem_access()
                 for i in xd:
                     parts.append(f"x{i:<2d} 0x{int(h.x[i]):016x}")
                 for i in fd:

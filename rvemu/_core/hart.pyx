@@ -49,6 +49,7 @@ cdef class Hart:
     cdef readonly object x      # NumPy uint64 view of x0..x31 (and the x0 sink)
     cdef readonly object f      # NumPy uint64 view of f0..f31
     cdef readonly object v      # NumPy uint8 (32, vlenb) view of v0..v31 (None without V/Zve*)
+    cdef object _tlog           # trace mode: the vector unit's element-access log
 
     def __cinit__(self, ram, uint64_t ram_base, uint64_t ext_mask, uint64_t misa,
                   uint64_t hartid=0, uint64_t time_div=100, bint misaligned_hw=False,
@@ -97,6 +98,7 @@ cdef class Hart:
             self.h.vu.zvfbfmin = (ext_mask & EXTM_ZVFBFMIN) != 0
             self.h.vu.zvfbfwma = (ext_mask & EXTM_ZVFBFWMA) != 0
             self.h.vu.full_v = (ext_mask & EXTM_V) != 0
+            self._alloc_tlog()
         elif vlen:
             raise ValueError("a VLEN needs a vector extension (V or Zve*)")
         for i in range(3):
@@ -222,6 +224,26 @@ cdef class Hart:
         self.h.vu.vlenb = vlen // 8
         rvv_set_vtype(&self.h.vu, 1ULL << 63)
         self.h.vu.vl = self.h.vu.vstart = 0
+        self._alloc_tlog()
+
+    def _alloc_tlog(self):
+        # an instruction moves at most 8 registers: at most 8 x vlenb element accesses
+        cap = 8 * self.h.vu.vlenb
+        self._tlog = np.zeros(3 * cap, dtype=np.uint64)
+        self.h.vu.tlog = <uint64_t*><uintptr_t>self._tlog.ctypes.data
+        self.h.vu.tlog_cap = cap
+        self.h.vu.tlog_n = 0
+
+    def vector_mem_log(self):
+        """Trace mode (step_log): the element accesses of the last vector load/store, in
+        order, as (address, size, is_store, data) tuples; then forgets them."""
+        cdef uint32_t i, n = self.h.vu.tlog_n
+        out = []
+        for i in range(n):
+            out.append((self.h.vu.tlog[3 * i], self.h.vu.tlog[3 * i + 2] & 0xff,
+                        bool(self.h.vu.tlog[3 * i + 2] >> 8), self.h.vu.tlog[3 * i + 1]))
+        self.h.vu.tlog_n = 0
+        return out
 
     def vector_state(self):
         """The vector CSRs as a dict (None without a vector unit): vl, vtype, vstart, vxrm,

@@ -41,6 +41,9 @@ typedef struct {
     uint8_t zvfbfmin;      /* BF16 conversions */
     uint8_t zvfbfwma;      /* BF16 widening multiply-add */
     uint8_t full_v;        /* V itself: vmulh, vmulhu, vmulhsu, vsmul at SEW 64 need it */
+    uint64_t *tlog;        /* trace mode: element accesses of the last load/store (addr, data, size | store << 8) */
+    uint32_t tlog_n;       /* entries in tlog */
+    uint32_t tlog_cap;     /* capacity of tlog (entries) */
 } RvvState;
 
 typedef struct {
