@@ -128,6 +128,12 @@ TARGETS = [
     _t("zfh", ["src/zfh.S", CRT, CATCH], march="rv64gc_zfh_zfbfmin",
        qemu={"machine": "spike", "exit": 0, "cpu": "rv64,Zfh=true",
              "variant_cflags": ["-DQEMU_NO_ZFBFMIN"]}),
+    # VS-mode guests of the KVM model (rvemu run --kvm guests/kvm/NAME.elf): the SBI
+    # extensions and the SBI PMU as Linux's KVM offers them (tests/test_kvm_guests.py)
+    _t("kvm/kvm_sbi", ["src/kvm_sbi.c", "src/kvm_rt.S", CRT_SBI], ldscript=LD_SBI),
+    _t("kvm/kvm_pmu", ["src/kvm_pmu.c", "src/kvm_rt.S", CRT_SBI], ldscript=LD_SBI),
+    _t("kvm/kvm_ctx", ["src/kvm_ctx.c", "src/kvm_ctx_v.S", "src/kvm_rt.S", CRT_SBI],
+       ldscript=LD_SBI),
 ]
 
 

@@ -20,11 +20,12 @@ Limits, in the open:
   (satp, privilege, MPRV/SUM/MXR; Machine.virt_read/virt_write); ``monitor phys on``
   switches to guest physical RAM (``monitor phys off`` back). G-stage translation under
   V=1 comes with the H extension.
-* Z2 watchpoints single-step the hart and compare the watched bytes after each
-  instruction (correct, but about a million instructions a second); a write that stores
-  the same value is not seen. Read/access watchpoints (Z3/Z4) get an empty reply
-  (unsupported), so GDB says it cannot set them.
-* No vector registers (the hart has no V yet), no H/VS CSRs, one hart.
+* Watchpoints single-step the hart (correct, but about a million instructions a second):
+  Z2 (write) compares the watched bytes after each instruction, so a write that stores
+  the same value is not seen; Z3 (read) and Z4 (access) use the hart's trace record of
+  each step's data access (its virtual address).
+* With V, v0..v31 in org.gnu.gdb.riscv.vector at the configured VLEN; with H, the H and VS
+  CSRs and the V bit ("virt" beside "priv"). One hart.
 """
 import select
 import socket
@@ -38,6 +39,7 @@ REG_PC = 32
 REG_F0 = 33
 REG_CSR0 = 65
 REG_PRIV = 65 + 4096
+REG_V0 = REG_PRIV + 1         # v0..v31 (org.gnu.gdb.riscv.vector, with a vector unit)
 SIGINT, SIGTRAP, SIGSEGV = 2, 5, 11
 FP_CSRS = {"fflags": 0x001, "frm": 0x002, "fcsr": 0x003}
 
@@ -105,6 +107,8 @@ class GdbStub:
         self.noack = False
         self.swbreak = False
         self.watchpoints = {}   # addr -> length (write watchpoints)
+        self.rwatch = {}        # addr -> length (read watchpoints, Z3)
+        self.awatch = {}        # addr -> length (access watchpoints, Z4)
         self.outcome = None     # 'detach', 'kill', 'disconnect'
         self.last_result = None  # the RunResult of the last run, if any
         self.exited = False
@@ -143,10 +147,16 @@ class GdbStub:
             csrs.append(_Register(name, REG_CSR0 + num, 64, "int", "csr",
                                   lambda n=name: m.reg_read(n), lambda v, n=name: m.reg_write(n, v)))
         self.features.append(("org.gnu.gdb.riscv.csr", csrs))
+        if m.hart.v is not None:
+            vlen = 8 * m.hart.vlenb
+            self.features.append(("org.gnu.gdb.riscv.vector", [
+                _Register(f"v{i}", REG_V0 + i, vlen, "riscv_vector", "vector",
+                          lambda i=i: int.from_bytes(m.reg_read(f"v{i}"), "little"),
+                          lambda v, i=i: m.reg_write(f"v{i}", v)) for i in range(32)]))
         virtual = [_Register("priv", REG_PRIV, 64, "int", "general",
                              lambda: m.reg_read("priv"), lambda v: m.reg_write("priv", v & 3))]
         if "h" in m.isa:  # the V bit: 1 in VS/VU mode
-            virtual.append(_Register("virt", REG_PRIV + 1, 64, "int", "general",
+            virtual.append(_Register("virt", REG_V0 + 32, 64, "int", "general",
                                      lambda: m.reg_read("virt"),
                                      lambda v: m.reg_write("virt", v & 1)))
         self.features.append(("org.gnu.gdb.riscv.virtual", virtual))
@@ -163,6 +173,17 @@ class GdbStub:
             if fname.endswith(".fpu"):
                 lines.append('<union id="riscv_double"><field name="float" type="ieee_single"/>'
                              '<field name="double" type="ieee_double"/></union>')
+            if fname.endswith(".vector"):   # the element views of a vector register, as QEMU
+                n = self.m.hart.vlenb
+                lines += [f'<vector id="bytes" type="uint8" count="{n}"/>',
+                          f'<vector id="shorts" type="uint16" count="{n // 2}"/>',
+                          f'<vector id="words" type="uint32" count="{n // 4}"/>',
+                          f'<vector id="longs" type="uint64" count="{n // 8}"/>',
+                          f'<vector id="quads" type="uint128" count="{max(1, n // 16)}"/>',
+                          '<union id="riscv_vector"><field name="b" type="bytes"/>'
+                          '<field name="s" type="shorts"/><field name="w" type="words"/>'
+                          '<field name="l" type="longs"/><field name="q" type="quads"/>'
+                          '</union>']
             for r in regs:
                 group = f' group="{r.group}"' if r.group else ""
                 lines.append(f'<reg name="{r.name}" bitsize="{r.bits}" type="{r.type}" '
@@ -355,6 +376,8 @@ class GdbStub:
         for addr in list(self.m.breakpoints):
             self.m.remove_breakpoint(addr)
         self.watchpoints.clear()
+        self.rwatch.clear()
+        self.awatch.clear()
 
     def _set_pc(self, body):
         if body:
@@ -465,7 +488,18 @@ class GdbStub:
             else:
                 self.watchpoints.pop(addr, None)
             return "OK"
-        return ""   # Z3/Z4 (read/access watchpoints): unsupported
+        if kind in (3, 4):
+            table = self.rwatch if kind == 3 else self.awatch
+            if insert:
+                try:
+                    self._read(addr, length)
+                except Exception:
+                    return "E14"
+                table[addr] = length
+            else:
+                table.pop(addr, None)
+            return "OK"
+        return ""
 
     # ---- running --------------------------------------------------------------------------
     def _stop_reply(self, sig, extra=""):
@@ -516,7 +550,7 @@ class GdbStub:
         m = self.m
         if m.reg_read("pc") in m.breakpoints:
             m.hart.step_over_breakpoint()    # resume from the breakpoint we stopped at
-        if self.watchpoints:
+        if self.watchpoints or self.rwatch or self.awatch:
             return self._continue_watching()
         while True:
             res = m.run(max_insns=SLICE)
@@ -527,20 +561,51 @@ class GdbStub:
                 return self._stop_reply(SIGINT)
 
     def _continue_watching(self):
+        """Single-step and look after each step: write watchpoints compare the watched
+        bytes; read and access watchpoints use the hart's trace record of the step's data
+        access (its virtual address), so they cost nothing when none is set."""
         m = self.m
         old = {a: self._read(a, n) for a, n in self.watchpoints.items()}
+        logging = bool(self.rwatch or self.awatch)
+        saved_log = m.hart.step_log
+        if logging:
+            m.hart.step_log = True
+            m.hart.last_mem_access()         # forget an access from before
         n = 0
-        while True:
-            res = m.run(max_insns=1)
-            if res.reason != "budget":
-                return self._result_reply(res)
-            for a, length in self.watchpoints.items():
-                if self._read(a, length) != old[a]:
-                    self.last_result = res
-                    return self._stop_reply(SIGTRAP, f"watch:{a:x};")
-            n += 1
-            if n % 65536 == 0 and self._interrupted():
-                return self._stop_reply(SIGINT)
+        try:
+            while True:
+                res = m.run(max_insns=1)
+                if res.reason != "budget":
+                    return self._result_reply(res)
+                if logging:
+                    acc = m.hart.last_mem_access()
+                    if acc is not None:
+                        va, size, is_store = acc[0], acc[1], acc[2]
+                        hit = self._watch_hit(va, size, is_store)
+                        if hit is not None:
+                            self.last_result = res
+                            return self._stop_reply(SIGTRAP, hit)
+                for a, length in self.watchpoints.items():
+                    if self._read(a, length) != old[a]:
+                        self.last_result = res
+                        return self._stop_reply(SIGTRAP, f"watch:{a:x};")
+                n += 1
+                if n % 65536 == 0 and self._interrupted():
+                    return self._stop_reply(SIGINT)
+        finally:
+            if logging:
+                m.hart.step_log = saved_log
+
+    def _watch_hit(self, va, size, is_store):
+        """The stop-reply item of a read/access watchpoint the access [va, va+size) hits."""
+        if not is_store:
+            for a, length in self.rwatch.items():
+                if va < a + length and a < va + size:
+                    return f"rwatch:{a:x};"
+        for a, length in self.awatch.items():
+            if va < a + length and a < va + size:
+                return f"awatch:{a:x};"
+        return None
 
     def _write_mem_binary(self, body: bytes):
         colon = body.index(b":")

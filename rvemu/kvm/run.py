@@ -213,7 +213,8 @@ def _load_bank(bank, vcpu, backing):
     bank.hvip, bank.htimedelta, bank.henvcfg = c.hvip, c.htimedelta, c.henvcfg
     bank.hedeleg, bank.hideleg, bank.hstatus = c.hedeleg, c.hideleg, c.hstatus
     bank.scounteren, bank.senvcfg = c.scounteren, c.senvcfg
-    bank.hcounteren = 0xffffffff   # KVM lets the guest read the counters
+    bank.hcounteren = 0x2          # Linux: "VS should access only the time counter directly.
+                                   # Everything else should trap" (to the SBI PMU's emulation)
     bank.vstimecmp = c.vstimecmp if c.timer_state else MASK64
     bank.hgatp = backing.gstage.hgatp
     bank.ext = _ext_mask(c)
@@ -315,6 +316,7 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
 
 
 def _run_loop(vcpu, backing, max_insns, quantum, policy):
+    vm = vcpu.vm
     host = backing.host
     hart = host.hart
     unit = host.simd
@@ -331,7 +333,9 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
             if not _has_interrupts(vcpu, hart):
                 c = vcpu.ctx
                 now = hart.mtime + c.htimedelta
-                if c.timer_state and c.vstimecmp != MASK64 and c.vstimecmp > now:
+                busy = any(o is not vcpu and o.mp_state == U.KVM_MP_STATE_RUNNABLE
+                           and not o.waiting for o in vm.vcpus)
+                if c.timer_state and c.vstimecmp != MASK64 and c.vstimecmp > now and not busy:
                     ticks = c.vstimecmp - now
                     before = hart.mtime
                     hart.advance_time(ticks)   # idle: skip to the timer
@@ -340,8 +344,8 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
                         # wrap, and time go backwards): it never comes. Undo (modulo 2^64)
                         hart.advance_time((1 << 64) - ticks)
                         return exits.IntrExit()
-                else:
-                    return exits.IntrExit()   # nothing will wake it but the VMM
+                else:                         # nothing will wake it but the VMM, or
+                    return exits.IntrExit()   # another vCPU needs the hart (time goes on)
             vcpu.waiting = False
         if budget == 0:
             return exits.IntrExit()
@@ -365,6 +369,9 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
         budget -= min(budget, bank.exit_insns)
         vcpu.hw_counts[1] = vcpu.hw_counts.get(1, 0) + bank.exit_insns
         vcpu.hw_counts[2] = vcpu.hw_counts.get(2, 0) + bank.exit_insns
+        poll = getattr(vcpu.pmu, "poll_overflow", None)
+        if poll is not None:
+            poll()                      # HW counters that wrapped raise LCOFI (IRQ 13)
         vcpu.stat["exits"] += 1
         if bank.exit_kind == GUEST_EXIT_BUDGET:
             if budget == 0:

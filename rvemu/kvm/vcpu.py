@@ -83,7 +83,12 @@ class VCpu:
 
     def reset(self):
         """kvm_riscv_reset_vcpu: a full reset (registers, FP, vector, timer, PMU)."""
+        # henvcfg/hstateen0 are Linux's vcpu->arch.cfg, computed once at the first run: a
+        # reset (HSM start, INIT_RECEIVED) keeps them (FWFT's reset below clears PMM)
+        cfg = (self.ctx.henvcfg, self.ctx.hstateen0)
         self.ctx.reset(getattr(self, "guest_vlenb", None) or self.vm.host.vlenb)
+        if self.ran_atleast_once:
+            self.ctx.henvcfg, self.ctx.hstateen0 = cfg
         self.ctx.htimedelta = self.vm.time_delta
         self.requests.clear()
         self.waiting = False

@@ -23,6 +23,7 @@ RAM_BASE = 0x8000_0000
 UART_BASE, UART_SIZE = 0x1000_0000, 0x100
 FINISHER = 0x10_0000          # sifive,test0: 0x5555 pass, 0x3333 | code << 16 fail, 0x7777 reset
 DBCN, LEGACY_PUTCHAR, LEGACY_GETCHAR = 0x4442434E, 0x1, 0x2
+SBI_BASE = 0x10
 MASK64 = (1 << 64) - 1
 
 
@@ -196,23 +197,34 @@ class Vmm:
         elif eid == DBCN and fid == 2:           # console_write_byte
             self._write(bytes([a[0] & 0xFF]))
             ex.ret = [0, 0]
-        elif eid == LEGACY_PUTCHAR:
-            self._write(bytes([a[0] & 0xFF]))
-            ex.ret = [0, 0]
+        elif eid == LEGACY_PUTCHAR:              # (v0.1 calls return a0 only: KVM's
+            self._write(bytes([a[0] & 0xFF]))    # sbi_return writes ret[1] to a1, so
+            ex.ret = [0, a[1]]                   # give back the guest's a1)
         elif eid == LEGACY_GETCHAR:
             b = self._read(1)
-            ex.ret = [b[0] if b else MASK64, 0]
+            ex.ret = [b[0] if b else MASK64, a[1]]
+        elif eid == SBI_BASE and fid == 3:       # KVM forwards probes of experimental and
+            ex.ret = [0, 0]                      # vendor EIDs: we implement none (and BASE
+                                                 # never fails, SBI spec)
         # anything else keeps the NOT_SUPPORTED answer the exit starts with
 
     def run(self, max_insns=None):
         """Run until shutdown/reset, until every vCPU is idle, or for max_insns guest
         instructions in total."""
         t0 = time.perf_counter()
+        from rvemu.kvm.run import host_of
+        hart = host_of(self.kvm).hart
+        ready_since = {}     # vCPU id -> hart time since when it has been runnable, not running
         while True:
             progressed = False
             for v in self.vcpus:
                 if v.mp_state != U.KVM_MP_STATE_RUNNABLE:
+                    ready_since.pop(v.vcpu_id, None)
                     continue
+                since = ready_since.pop(v.vcpu_id, None)
+                if since is not None and hart.mtime > since:
+                    # it waited for the hart while others ran: steal time, in ns (SBI STA)
+                    v.record_steal_time((hart.mtime - since) * 1_000_000_000 // self.kvm.timebase)
                 q = self.quantum
                 if max_insns is not None:
                     q = min(q, max_insns - self.instructions)
@@ -229,6 +241,8 @@ class Vmm:
                 self.instructions += ran
                 progressed |= ran > 0 or ex.reason != exits.KVM_EXIT_INTR
                 self.exit_counts[v.vcpu_id][ex.reason_name] += 1
+                if v.mp_state == U.KVM_MP_STATE_RUNNABLE and not v.waiting:
+                    ready_since[v.vcpu_id] = hart.mtime
                 if ex.reason == exits.KVM_EXIT_MMIO:
                     stop = self._mmio(ex)
                     if stop is not None:
