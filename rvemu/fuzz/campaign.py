@@ -189,10 +189,7 @@ def _trace_check(prog, budget):
         if fs != got["f"]:
             out.append("trace replay: f registers differ: " + ", ".join(
                 f"f{i}" for i, (a, b) in enumerate(zip(fs, got["f"])) if a != b))
-        # vector stores write many elements; the commit log shows one access per
-        # instruction (test_vector_stores_are_in_the_commit_log, xfail), so RAM replay is
-        # checked on scalar programs only
-        if m.hart.v is None and hashlib.sha256(ram.tobytes()).hexdigest() != got["ram"]:
+        if hashlib.sha256(ram.tobytes()).hexdigest() != got["ram"]:
             bad = np.nonzero(ram != m.ram)[0]
             out.append(f"trace replay: RAM differs at {len(bad)} bytes, first "
                        f"{0x8000_0000 + int(bad[0]):#x}")
