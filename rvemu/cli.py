@@ -197,7 +197,8 @@ def cmd_batch(args):
     from rvemu.batch import elf_jobs, run_batch, summary
     if args.fuzz:
         from rvemu.fuzz.campaign import fuzz_jobs
-        jobs = fuzz_jobs(args.fuzz, seed=args.seed, modes=args.modes, max_insns=args.max_insns,
+        jobs = fuzz_jobs(args.fuzz, seed=args.seed, modes=args.modes,
+                         max_insns=args.max_insns or 50_000,
                          kvm={"off": [False], "on": [True], "both": [False, True]}[args.kvm])
     else:
         if not args.guests:
@@ -207,7 +208,8 @@ def cmd_batch(args):
         jobs = elf_jobs(args.guests, isas=args.isa or ["rv64gc"], vlens=vlens,
                         boards=args.board or ["virt"], kvm=kvm,
                         simd_policies=args.simd_policy or ["eager"],
-                        max_insns=args.max_insns, sbi=args.sbi, vcpus=args.vcpus)
+                        max_insns=args.max_insns or 50_000_000, sbi=args.sbi,
+                        vcpus=args.vcpus)
     recs = run_batch(jobs, args.output, fmt=args.format, workers=args.workers,
                      scheduler=args.scheduler, progress=not args.no_progress,
                      resume=not args.restart)
@@ -317,8 +319,8 @@ def build_parser():
     bt.add_argument("--vcpus", type=int, default=1, help="--kvm: vCPUs per VM (default 1)")
     bt.add_argument("--sbi", action="store_true",
                     help="machine runs start in S-mode with the built-in SBI (as rvemu run --sbi)")
-    bt.add_argument("--max-insns", type=int, default=50_000_000, metavar="N",
-                    help="instruction budget per run (default 50M)")
+    bt.add_argument("--max-insns", type=int, default=None, metavar="N",
+                    help="instruction budget per run (default 50M; 50000 per --fuzz program)")
     bt.add_argument("--fuzz", type=int, default=0, metavar="N",
                     help="instead of guests: N generated programs (rvemu.fuzz) with their "
                          "property checks")
