@@ -79,6 +79,24 @@ class Tracer:
         if self.fh is not sys.stderr:
             self.fh.close()
 
+    def _insn_bits_virt(self, pc):
+        """The instruction at a virtual pc, read through the current translation (as a
+        load would see it), or None if it cannot be read that way (an execute-only page)."""
+        h = self.m.hart
+        pa = h.translate(pc)
+        if pa is None:
+            return None
+        lo = self._insn_bits(pa)
+        if lo is None or lo & 3 != 3:
+            return lo
+        if (pc & 0xFFF) <= 0xFFC:
+            return lo
+        hi_pa = h.translate((pc + 2) & ((1 << 64) - 1))       # the word crosses a page
+        hi = self._insn_bits(hi_pa) if hi_pa is not None else None
+        if hi is None:
+            return None
+        return (lo & 0xFFFF) | (hi & 0xFFFF) << 16
+
     def _insn_bits(self, pc):
         """The instruction at a physical pc, or None if it cannot be read."""
         try:
@@ -101,7 +119,7 @@ class Tracer:
                 result = ("budget", None)
                 break
             pc, priv = h.pc, h.priv
-            raw = self._insn_bits(pc) if h.satp_bare_or_m else None
+            raw = self._insn_bits(pc) if h.satp_bare_or_m else self._insn_bits_virt(pc)
             xs = np.array(h.x[:32])
             fs = np.array(h.f)
             vs = None if h.v is None else np.array(h.v)
