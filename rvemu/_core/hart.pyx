@@ -549,3 +549,6 @@ cdef class Hart:
             self.h.debug_walk = 0
             self.h.trap_tval2 = self.h.trap_tinst = 0
         return None if r else pa
+
+
+include "smp.pxi"  # several harts: shared devices and the round-robin HartGroup

@@ -399,6 +399,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 # the budget ends exactly.
                 precise = stop_at - icount <= PRECISE_TAIL
                 limit = icount if precise else stop_at - PRECISE_TAIL
+                if h.loose_budget:  # hart slices: end at the first event check past stop_at
+                    precise = False
+                    limit = stop_at
                 t = next_timer_event(h)
                 if t > icount and t < limit:
                     limit = t
