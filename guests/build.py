@@ -115,6 +115,8 @@ TARGETS = [
     _t("vm_sv57", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=5"],
        qemu=SVADU_QUIRKS),
     _t("plic_uart", ["src/plic_uart.S", CRT]),
+    # several harts (Machine(harts=N) writes N into `nharts`); its own start-up code
+    _t("smp", ["src/smp.S"]),
     _t("zfh", ["src/zfh.S", CRT, CATCH], march="rv64gc_zfh_zfbfmin",
        qemu={"machine": "spike", "exit": 0, "cpu": "rv64,Zfh=true",
              "variant_cflags": ["-DQEMU_NO_ZFBFMIN"]}),
