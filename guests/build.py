@@ -117,6 +117,7 @@ TARGETS = [
     _t("plic_uart", ["src/plic_uart.S", CRT]),
     # several harts (Machine(harts=N) writes N into `nharts`); its own start-up code
     _t("smp", ["src/smp.S"]),
+    _t("smp_sbi", ["src/smp_sbi.S", CRT_SBI], ldscript=LD_SBI),
     _t("zfh", ["src/zfh.S", CRT, CATCH], march="rv64gc_zfh_zfbfmin",
        qemu={"machine": "spike", "exit": 0, "cpu": "rv64,Zfh=true",
              "variant_cflags": ["-DQEMU_NO_ZFBFMIN"]}),
