@@ -1,0 +1,330 @@
+"""Several harts: Machine(harts=N) / rvemu run --harts N.
+
+The harts share RAM and the decode cache and run round-robin in fixed slices, so a run
+is repeatable. guests/smp.elf (M-mode) and guests/smp_sbi.elf (S-mode, SBI HSM) check
+the architecture from the inside; the tests here check the board from the outside.
+"""
+import pathlib
+import struct
+
+import pytest
+
+from rvemu import Machine
+from rvemu.cli import main
+from rvemu.errors import ConfigError
+
+GUESTS = pathlib.Path(__file__).resolve().parent.parent / "guests"
+FW_JUMP = pathlib.Path("/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf")
+UBOOT = pathlib.Path("/usr/lib/u-boot/qemu-riscv64/uboot.elf")
+UBOOT_SMODE = pathlib.Path("/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin")
+needs_opensbi = pytest.mark.skipif(
+    not FW_JUMP.is_file(), reason="Debian's opensbi is not installed: apt-get install opensbi")
+needs_uboot = pytest.mark.skipif(
+    not UBOOT.is_file(), reason="Debian's u-boot-qemu is not installed: apt-get install u-boot-qemu")
+
+
+def smp_machine(n, **kw):
+    m = Machine(ram="64M", harts=n, **kw)
+    m.load_elf(GUESTS / "smp.elf")
+    m.mem_write(m.symbols["nharts"], n.to_bytes(8, "little"))
+    return m
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 8])
+def test_smp_guest(n):
+    """IPIs, WFI wake-ups, AMO and LR/SC counters, PLIC contexts, reservation loss by
+    another hart's store, cross-hart code modification and per-hart timers."""
+    m = smp_machine(n)
+    r = m.run(max_insns=50_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 0), (r, bytes(m.output))
+    assert b"smp: all harts passed" in bytes(m.output)
+    count = m.mem_read(m.symbols["count_amo"], 8)
+    assert int.from_bytes(count, "little") == 3000 * n
+
+
+@pytest.mark.parametrize("slice_len", [1, 7, 100, 100_000])
+def test_smp_guest_any_slice_length(slice_len):
+    m = smp_machine(3, hart_slice=slice_len)
+    r = m.run(max_insns=100_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 0), (r, bytes(m.output))
+
+
+def test_runs_are_repeatable():
+    """Fixed slices in a fixed order: two runs retire the same instructions per hart,
+    whatever the budget slicing of run() calls."""
+    a = smp_machine(4)
+    ra = a.run(max_insns=50_000_000)
+    b = smp_machine(4)
+    while True:
+        rb = b.run(max_insns=12_345)
+        if rb.reason != "budget":
+            break
+    assert (ra.reason, rb.reason) == ("halt", "halt")
+    assert [h.instret for h in a.harts] == [h.instret for h in b.harts]
+    assert [h.pc for h in a.harts] == [h.pc for h in b.harts]
+    assert a.reg_read("mcycle") == b.reg_read("mcycle")
+
+
+def test_every_hart_starts_at_the_entry_with_its_hart_id():
+    m = Machine(ram="16M", harts=3)
+    m.load_elf(GUESTS / "smp.elf")
+    entry = m.elf.entry
+    assert [h.pc for h in m.harts] == [entry] * 3
+    assert [int(h.x[10]) for h in m.harts] == [0, 1, 2]
+    assert [int(h.x[11]) for h in m.harts] == [m.dtb_addr] * 3
+    assert [h.csr_read(0xF14) for h in m.harts] == [0, 1, 2]      # mhartid
+
+
+def test_wfi_idle_only_when_no_hart_can_wake():
+    """hello_htif parks hart 1 in WFI with nothing enabled; hart 0 exits: halt. A program
+    whose harts all wait with nothing armed is idle; while one of them can still be
+    woken by the other (it waits for an IPI the other sends later) the run goes on."""
+    m = Machine(ram="16M", harts=2)
+    m.load_elf(GUESTS / "hello_htif.elf")
+    r = m.run(max_insns=5_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 0)
+
+    # both harts: WFI with mie = 0 -> idle for ever
+    m = Machine(ram="16M", harts=2)
+    load_program(m, [WFI, jal(0, -4)])
+    r = m.run(max_insns=1_000_000)
+    assert r.reason == "idle"
+
+
+# a few RV64 encoders for the hand-written programs below (unpriv spec, chapter 34)
+def _i(op, rd, f3, rs1, imm):
+    return ((imm & 0xFFF) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op
+
+
+def addi(rd, rs1, imm):
+    return _i(0x13, rd, 0, rs1, imm)
+
+
+def lui(rd, imm20):
+    return ((imm20 & 0xFFFFF) << 12) | (rd << 7) | 0x37
+
+
+def sw(rs2, rs1, imm):
+    return (((imm >> 5) & 0x7F) << 25) | (rs2 << 20) | (rs1 << 15) | (2 << 12) | ((imm & 0x1F) << 7) | 0x23
+
+
+def branch(f3, rs1, rs2, off):
+    return ((((off >> 12) & 1) << 31) | (((off >> 5) & 0x3F) << 25) | (rs2 << 20) | (rs1 << 15)
+            | (f3 << 12) | (((off >> 1) & 0xF) << 8) | (((off >> 11) & 1) << 7) | 0x63)
+
+
+def jal(rd, off):
+    return ((((off >> 20) & 1) << 31) | (((off >> 1) & 0x3FF) << 21) | (((off >> 11) & 1) << 20)
+            | (((off >> 12) & 0xFF) << 12) | (rd << 7) | 0x6F)
+
+
+def csrrw(rd, csr, rs1):
+    return _i(0x73, rd, 1, rs1, csr)
+
+
+def csrrs(rd, csr, rs1):
+    return _i(0x73, rd, 2, rs1, csr)
+
+
+WFI = 0x10500073
+A0, T0, T1, T2 = 10, 5, 6, 7
+
+
+def load_program(m, words, base=0x8000_0000):
+    for i, w in enumerate(words):
+        m.mem_write(base + 4 * i, w.to_bytes(4, "little"))
+    for i, h in enumerate(m.harts):
+        h.reset(base, i)
+
+
+def test_ipi_wakes_a_waiting_hart_later():
+    """Hart 1 waits in WFI for msip (mie.MSIE) while hart 0 runs for many slices before
+    sending the IPI: the run must not end idle; hart 1 then exits through the finisher."""
+    code = [
+        branch(1, A0, 0, 0x1c),      # 0x00 bnez a0, 0x1c        (hart 1)
+        lui(T0, 0x32),               # 0x04 t0 = 0x32000
+        addi(T0, T0, -1),            # 0x08
+        branch(1, T0, 0, -4),        # 0x0c bnez t0, 0x08        (count down)
+        lui(T1, 0x2000),             # 0x10 t1 = CLINT
+        addi(T2, 0, 1),              # 0x14
+        sw(T2, T1, 4),               # 0x18 msip[1] = 1
+        branch(1, A0, 0, 0xc),       # 0x1c bnez a0, 0x28
+        jal(0, 0),                   # 0x20 hart 0 spins here
+        addi(0, 0, 0),               # 0x24
+        addi(T0, 0, 8),              # 0x28 mie = MSIE
+        csrrw(0, 0x304, T0),         # 0x2c
+        WFI,                         # 0x30
+        csrrs(T0, 0x344, 0),         # 0x34 t0 = mip
+        _i(0x13, T0, 7, T0, 8),      # 0x38 andi t0, t0, 8
+        branch(0, T0, 0, -0xc),      # 0x3c beqz t0, 0x30
+        lui(T0, 0x100),              # 0x40 t0 = finisher
+        lui(T1, 0x2a3),              # 0x44
+        addi(T1, T1, 0x333),         # 0x48 t1 = 0x2a3333: exit code 42
+        sw(T1, T0, 0),               # 0x4c
+        jal(0, 0),                   # 0x50
+    ]
+    m = Machine(ram="16M", harts=2)
+    load_program(m, code)
+    r = m.run(max_insns=10_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 42), r
+    assert m.harts[0].instret > 0x32000 * 2          # hart 0 counted down first
+    assert m.harts[1].instret < 100                  # hart 1 slept meanwhile
+
+
+def test_sbi_hsm_ipi_rfence_guest():
+    """--sbi: only hart 0 starts; the payload starts the others with HSM hart_start,
+    interrupts them with sbi_send_ipi and stops them with hart_stop."""
+    for n in (1, 2, 4):
+        m = Machine(ram="64M", harts=n, sbi=True)
+        m.load_elf(GUESTS / "smp_sbi.elf")
+        assert [m.group.is_stopped(i) for i in range(1, n)] == [True] * (n - 1) if n > 1 else True
+        r = m.run(max_insns=50_000_000)
+        assert (r.reason, r.exit_code) == ("halt", 0), (n, r, bytes(m.output))
+        assert b"all harts started, interrupted and stopped" in bytes(m.output)
+        assert int.from_bytes(m.mem_read(m.symbols["nharts_seen"], 8), "little") == n
+
+
+def test_cli_harts(capfd):
+    assert main(["run", "--sbi", "--harts", "3", str(GUESTS / "smp_sbi.elf")]) == 0
+    assert b"all harts started" in capfd.readouterr().out.encode()
+
+
+@pytest.mark.parametrize("bad", [0, -1, 65, "2", 2.0, True])
+def test_bad_hart_counts(bad):
+    with pytest.raises(ConfigError, match="harts"):
+        Machine(ram="16M", harts=bad)
+
+
+def test_bad_slice():
+    with pytest.raises(ConfigError, match="hart_slice"):
+        Machine(ram="16M", harts=2, hart_slice=0)
+
+
+def test_gdb_and_trace_need_one_hart(capsys):
+    m = Machine(ram="16M", harts=2)
+    with pytest.raises(ConfigError, match="one hart"):
+        m.gdb_serve(0)
+    assert main(["run", "--harts", "2", "--trace", "-", str(GUESTS / "hello_htif.elf")]) == 2
+    assert "one hart" in capsys.readouterr().err
+
+
+# ---- the device tree --------------------------------------------------------------------
+def read_dtb(m):
+    total = int.from_bytes(m.mem_read(m.dtb_addr + 4, 4), "big")
+    return parse_dtb(m.mem_read(m.dtb_addr, total))
+
+
+def parse_dtb(blob):
+    """A minimal flattened-device-tree reader (devicetree spec v0.4, chapter 5), written
+    apart from rvemu's encoder: {path: {property: raw bytes}}."""
+    magic, total, off_struct, off_strings = struct.unpack_from(">4I", blob, 0)
+    assert magic == 0xD00DFEED
+    strings = blob[off_strings:]
+    nodes, path, pos = {}, [], off_struct
+    while True:
+        tok, = struct.unpack_from(">I", blob, pos)
+        pos += 4
+        if tok == 1:
+            end = blob.index(b"\0", pos)
+            path.append(blob[pos:end].decode())
+            pos = (end + 4) & ~3
+            nodes["/".join(path) or "/"] = {}
+        elif tok == 2:
+            path.pop()
+        elif tok == 3:
+            ln, nameoff = struct.unpack_from(">II", blob, pos)
+            pos += 8
+            name = strings[nameoff:strings.index(b"\0", nameoff)].decode()
+            nodes["/".join(path) or "/"][name] = blob[pos:pos + ln]
+            pos = (pos + ln + 3) & ~3
+        elif tok == 4:
+            continue
+        elif tok == 9:
+            return nodes
+        else:
+            raise AssertionError(f"bad FDT token {tok}")
+
+
+def cells(raw):
+    return list(struct.unpack(f">{len(raw) // 4}I", raw))
+
+
+def strlist(raw):
+    return raw.rstrip(b"\0").decode().split("\0")
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_device_tree_lists_every_hart(n):
+    m = Machine(isa="rv64gc_sstc", ram="16M", harts=n)
+    m.load_elf(GUESTS / "hello_htif.elf")
+    tree = read_dtb(m)
+    cpus = sorted(p for p in tree if p.startswith("/cpus/cpu@") and p.count("/") == 2)
+    assert cpus == [f"/cpus/cpu@{i}" for i in range(n)]
+    phandles = []
+    for i in range(n):
+        cpu = tree[f"/cpus/cpu@{i}"]
+        assert cells(cpu["reg"]) == [i]
+        assert "sstc" in strlist(cpu["riscv,isa-extensions"])      # Sstc when configured
+        intc = tree[f"/cpus/cpu@{i}/interrupt-controller"]
+        phandles.append(cells(intc["phandle"])[0])
+    assert len(set(phandles)) == n
+    # CLINT: (MSIP 3, MTIP 7) per hart; PLIC: (MEIP 11, SEIP 9) per hart = contexts 2i, 2i+1
+    clint = tree["/soc/clint@2000000"]
+    assert cells(clint["interrupts-extended"]) == sum(([p, 3, p, 7] for p in phandles), [])
+    plic = tree["/soc/plic@c000000"]
+    assert cells(plic["interrupts-extended"]) == sum(([p, 11, p, 9] for p in phandles), [])
+
+
+def test_device_tree_without_sstc():
+    m = Machine(isa="rv64gc", ram="16M", harts=2)
+    m.load_elf(GUESTS / "hello_htif.elf")
+    tree = read_dtb(m)
+    assert "sstc" not in strlist(tree["/cpus/cpu@1"]["riscv,isa-extensions"])
+
+
+# ---- real firmware ---------------------------------------------------------------------
+@needs_opensbi
+@needs_uboot
+@pytest.mark.parametrize("n", [2, 4])
+def test_opensbi_uboot_smode_with_harts(n):
+    """OpenSBI's fw_jump picks a boot hart (the lottery) and parks the others in HSM;
+    U-Boot's S-mode build finds every cpu in the device tree."""
+    m = Machine(isa="rv64gc", ram="256M", harts=n)
+    m.load_elf(FW_JUMP)
+    m.load_payload(UBOOT_SMODE)
+    m.send_input(b"\ncpu list\npoweroff\n")
+    r = m.run(max_insns=4_000_000_000)
+    out = m.output.decode(errors="replace")
+    assert (r.reason, r.exit_code) == ("halt", 0), out[-2000:]
+    assert f"Platform HART Count       : {n}" in out
+    assert "Domain0 HARTs             : " + ",".join(f"{i}*" for i in range(n)) in out
+    assert "Platform IPI Device       : aclint-mswi" in out
+    assert "U-Boot 20" in out
+    for i in range(n):
+        assert f"  {i}: cpu@{i}      rv64imafdc" in out
+    assert "poweroff ..." in out
+
+
+@needs_opensbi
+@pytest.mark.parametrize("n", [2, 4])
+def test_opensbi_starts_harts_for_our_payload(n):
+    """The same HSM payload as with --sbi, served by OpenSBI's HSM and IPI."""
+    m = Machine(isa="rv64gc", ram="256M", harts=n)
+    m.load_elf(FW_JUMP)
+    m.load_payload(GUESTS / "smp_sbi.elf")
+    r = m.run(max_insns=500_000_000)
+    out = m.output.decode(errors="replace")
+    assert (r.reason, r.exit_code) == ("halt", 0), out[-2000:]
+    assert "all harts started, interrupted and stopped" in out
+
+
+@needs_uboot
+def test_uboot_mmode_with_harts():
+    """U-Boot's M-mode build (SMP: secondary harts wait for its IPIs) with 4 harts."""
+    m = Machine(isa="rv64gc", ram="256M", harts=4)
+    m.load_elf(UBOOT)
+    m.send_input(b"\ncpu list\npoweroff\n")
+    r = m.run(max_insns=4_000_000_000)
+    out = m.output.decode(errors="replace")
+    assert (r.reason, r.exit_code) == ("halt", 0), out[-2000:]
+    assert "  3: cpu@3      rv64imafdc" in out and "poweroff ..." in out
