@@ -15,6 +15,9 @@ SPECIAL = {
     "zfh": (dict(isa="rv64gc_zfh_zfbfmin"), None),
     # interrupt-driven UART input through the PLIC; it echoes what it receives
     "plic_uart": ({}, b"hello, PLIC\n", b"hello, PLIC\n"),
+    # several harts (tests/test_harts.py runs them with other hart counts too)
+    "smp": ({}, b"smp: all harts passed"),
+    "smp_sbi": (dict(sbi=True, harts=2), b"all harts started, interrupted and stopped"),
 }
 PENDING = {}
 
