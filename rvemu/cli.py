@@ -97,6 +97,10 @@ def cmd_run(args):
             f"traps:        {st['traps']} (interrupts {st['interrupts']})",
             f"decodes:      {st['decodes']}, TLB refills {st['tlb_misses']}",
         ]
+        if m.group is not None:   # several harts: the lines above are hart 0's traps/decodes
+            lines.append(f"harts:        {m.nharts}, {m.group.slices} slices of "
+                         f"{m.group.slice_len} instructions; instret per hart: "
+                         + ", ".join(str(h.instret) for h in m.harts))
         print("\n".join(lines), file=sys.stderr)
     if result.reason == "budget":
         print(f"rvemu: stopped after {result.instructions} instructions (--max-insns)", file=sys.stderr)

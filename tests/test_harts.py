@@ -328,3 +328,23 @@ def test_uboot_mmode_with_harts():
     out = m.output.decode(errors="replace")
     assert (r.reason, r.exit_code) == ("halt", 0), out[-2000:]
     assert "  3: cpu@3      rv64imafdc" in out and "poweroff ..." in out
+
+
+def test_registers_of_each_hart():
+    m = smp_machine(3)
+    r = m.run(max_insns=50_000_000)
+    assert r.reason == "halt"
+    assert [m.reg_read("mhartid", hart=i) for i in range(3)] == [0, 1, 2]
+    assert [m.reg_read("s0", hart=i) for i in range(3)] == [0, 1, 2]   # the guest keeps a0 there
+    m.reg_write("t0", 1234, hart=2)
+    assert m.reg_read("t0", hart=2) == 1234 and m.harts[2].x[5] == 1234
+    assert m.reg_read("t0") != 1234 or m.reg_read("t0", hart=0) == int(m.harts[0].x[5])
+    from rvemu.errors import RegisterError
+    with pytest.raises(RegisterError, match="no hart 3"):
+        m.reg_read("pc", hart=3)
+
+
+def test_cli_stats_with_harts(capfd):
+    assert main(["run", "--sbi", "--harts", "2", "--stats", str(GUESTS / "smp_sbi.elf")]) == 0
+    err = capfd.readouterr().err
+    assert "harts:        2, " in err and "slices of 10000 instructions" in err

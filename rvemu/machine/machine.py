@@ -373,61 +373,69 @@ class Machine:
         return self.ram[a:b]
 
     # ---- registers ----------------------------------------------------------------------
-    def reg_read(self, name):
-        """Read a register by name: x5/t0, f10/fa0, pc, priv, or a CSR name."""
+    def _hart_arg(self, hart):
+        if isinstance(hart, bool) or not isinstance(hart, int) or not 0 <= hart < len(self.harts):
+            raise RegisterError(f"no hart {hart!r}: this machine has harts 0..{len(self.harts) - 1}")
+        return self.harts[hart]
+
+    def reg_read(self, name, hart=0):
+        """Read a register by name: x5/t0, f10/fa0, pc, priv, or a CSR name (of hart
+        ``hart`` when there are several)."""
+        h = self._hart_arg(hart)
         key = name.lower() if isinstance(name, str) else name
         if key in X_INDEX:
-            return 0 if X_INDEX[key] == 0 else int(self.hart.x[X_INDEX[key]])
+            return 0 if X_INDEX[key] == 0 else int(h.x[X_INDEX[key]])
         if key in F_INDEX:
-            return int(self.hart.f[F_INDEX[key]])
+            return int(h.f[F_INDEX[key]])
         if key == "pc":
-            return self.hart.pc
+            return h.pc
         if key == "priv":
-            return self.hart.priv
+            return h.priv
         if key == "virt":
-            return self.hart.virt
+            return h.virt
         if _vreg(self, key) is not None:        # v0..v31: the register's bytes (element 0 first)
-            return bytes(self.hart.v[_vreg(self, key)])
+            return bytes(h.v[_vreg(self, key)])
         if key in CSR_BY_NAME:
             try:
-                return self.hart.csr_read(CSR_BY_NAME[key])
+                return h.csr_read(CSR_BY_NAME[key])
             except KeyError:
                 raise RegisterError(f"CSR {name!r} is not available in this configuration") from None
         raise RegisterError(f"unknown register {name!r}; use x0-x31, ABI names, f0-f31, pc, priv or a CSR name")
 
-    def reg_write(self, name, value):
+    def reg_write(self, name, value, hart=0):
+        h = self._hart_arg(hart)
         key = name.lower() if isinstance(name, str) else name
         if _vreg(self, key) is not None:        # v0..v31 from an int (little-endian) or bytes
-            n = self.hart.vlenb
+            n = h.vlenb
             raw = bytes(value) if isinstance(value, (bytes, bytearray)) else \
                 (int(value) & ((1 << (8 * n)) - 1)).to_bytes(n, "little")
             if len(raw) != n:
                 raise RegisterError(f"{name} holds {n} bytes (VLEN {8 * n}), not {len(raw)}")
-            self.hart.v[_vreg(self, key)] = np.frombuffer(raw, dtype=np.uint8)
+            h.v[_vreg(self, key)] = np.frombuffer(raw, dtype=np.uint8)
             return
         value = int(value) & ((1 << 64) - 1)
         if key in X_INDEX:
             if X_INDEX[key] != 0:
-                self.hart.x[X_INDEX[key]] = value
+                h.x[X_INDEX[key]] = value
             return
         if key in F_INDEX:
-            self.hart.f[F_INDEX[key]] = value
+            h.f[F_INDEX[key]] = value
             return
         if key == "pc":
-            self.hart.pc = value
+            h.pc = value
             return
         if key == "priv":
-            self.hart.priv = value
+            h.priv = value
             return
         if key == "virt":
             try:
-                self.hart.virt = value
+                h.virt = value
             except ValueError as e:
                 raise RegisterError(str(e)) from None
             return
         if key in CSR_BY_NAME:
             try:
-                self.hart.csr_write(CSR_BY_NAME[key], value)
+                h.csr_write(CSR_BY_NAME[key], value)
             except KeyError:
                 raise RegisterError(f"CSR {name!r} is read-only or not available") from None
             return
