@@ -348,3 +348,70 @@ def test_cli_stats_with_harts(capfd):
     assert main(["run", "--sbi", "--harts", "2", "--stats", str(GUESTS / "smp_sbi.elf")]) == 0
     err = capfd.readouterr().err
     assert "harts:        2, " in err and "slices of 10000 instructions" in err
+
+
+def test_until_stops_the_hart_that_reaches_it():
+    """A breakpoint (until) holds for every hart; the run resumes from it afterwards."""
+    m = smp_machine(2)
+    r = m.run(until=m.symbols["smc_fn"], max_insns=50_000_000)   # only hart 1 calls smc_fn
+    assert r.reason == "until"
+    assert m.harts[1].pc == m.symbols["smc_fn"] and m.harts[0].pc != m.symbols["smc_fn"]
+    r = m.run(max_insns=50_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 0)
+
+
+def _r(f7, rs2, rs1, f3, rd):
+    return (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x33
+
+
+def _s(f3, rs2, rs1, imm):
+    return (((imm >> 5) & 0x7F) << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | ((imm & 0x1F) << 7) | 0x23
+
+
+def test_uart_interrupt_reaches_hart_1_through_its_plic_context():
+    """Hart 1 enables the UART (source 10) in its M context (context 2) and waits in WFI;
+    hart 0 waits with nothing enabled. Every hart waits, so the machine hands over the
+    console input; the PLIC raises hart 1's MEIP, and hart 1 claims source 10 from
+    context 2 and exits with it."""
+    A1, A2 = 11, 12
+    code = [
+        branch(0, A0, 0, 120),       # 0  beqz a0, hart0 (30)
+        lui(T0, 0xc000),             # 1  t0 = PLIC
+        addi(T1, 0, 1),              # 2
+        sw(T1, T0, 0x28),            # 3  priority[10] = 1
+        lui(T2, 2),                  # 4
+        _r(0, T0, T2, 0, T2),        # 5  t2 = PLIC + 0x2000
+        addi(T1, 0, 0x400),          # 6
+        sw(T1, T2, 0x100),           # 7  enable of context 2 = 1 << 10
+        lui(T2, 0x202),              # 8
+        _r(0, T0, T2, 0, T2),        # 9  t2 = PLIC + 0x202000 (context 2)
+        sw(0, T2, 0),                # 10 threshold 0
+        lui(T1, 0x10000),            # 11 t1 = UART
+        addi(A1, 0, 1),              # 12
+        _s(0, A1, T1, 1),            # 13 IER = received data
+        lui(T1, 1),                  # 14
+        addi(T1, T1, -0x800),        # 15 t1 = MEIE
+        csrrw(0, 0x304, T1),         # 16 mie
+        WFI,                         # 17 loop:
+        csrrs(T1, 0x344, 0),         # 18 t1 = mip
+        _i(0x13, T1, 5, T1, 11),     # 19 srli t1, t1, 11
+        _i(0x13, T1, 7, T1, 1),      # 20 andi t1, t1, 1
+        branch(0, T1, 0, -16),       # 21 beqz t1, loop
+        _i(0x03, A2, 2, T2, 4),      # 22 lw a2, 4(t2): claim of context 2
+        lui(T0, 0x100),              # 23 finisher
+        _i(0x13, A2, 1, A2, 16),     # 24 slli a2, a2, 16
+        lui(T1, 3),                  # 25
+        addi(T1, T1, 0x333),         # 26 t1 = 0x3333
+        _r(0, T1, A2, 6, A2),        # 27 or a2, a2, t1
+        sw(A2, T0, 0),               # 28 exit(claim)
+        jal(0, 0),                   # 29
+        WFI,                         # 30 hart0: wfi
+        jal(0, -4),                  # 31
+    ]
+    m = Machine(ram="16M", harts=2)
+    load_program(m, code)
+    r = m.run(max_insns=1_000_000)
+    assert r.reason == "idle"                  # no input yet: nothing can wake either hart
+    m.send_input(b"x\n")
+    r = m.run(max_insns=1_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 10), r

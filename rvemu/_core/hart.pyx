@@ -8,6 +8,7 @@ from libc.stdint cimport (uint8_t, uint16_t, uint32_t, uint64_t, int8_t, int16_t
                           int32_t, int64_t, uintptr_t, INT64_MIN, INT32_MIN)
 from libc.string cimport memcpy, memset
 from libc.stdlib cimport calloc, free
+cimport cython
 
 import numpy as np
 
@@ -43,6 +44,7 @@ EXIT_REASONS = {
 }
 
 
+@cython.no_gc_clear  # __dealloc__ (and a HartGroup's) read the HartState inside _buf
 cdef class Hart:
     """One RV64 hart over a RAM buffer owned by the caller (a NumPy uint8 array)."""
     cdef HartState* h

@@ -19,8 +19,6 @@
 # - Time: one global base G (mtime * time_div); each slice starts with the hart's
 #   time_off set so that it sees G, and a round advances G by its longest slice. When
 #   every hart waits in WFI, G jumps to the earliest timer that can wake one of them.
-cimport cython
-
 cdef inline HartState* smp_peer(HartState* h, uint64_t idx) noexcept nogil:
     return h.peers[idx] if idx < h.npeers else NULL
 
