@@ -415,3 +415,28 @@ def test_uart_interrupt_reaches_hart_1_through_its_plic_context():
     m.send_input(b"x\n")
     r = m.run(max_insns=1_000_000)
     assert (r.reason, r.exit_code) == ("halt", 10), r
+
+
+@pytest.mark.parametrize("harts", [1, 2])
+def test_code_rewritten_twice_after_fence_i(harts):
+    """A hart rewrites an instruction it has run, FENCE.I, runs it, and does it again:
+    both rewrites must be seen (the second store goes to a page whose decodes the first
+    one dropped and the second call decoded anew)."""
+    A1, RA = 11, 1
+    FENCE_I, RET = 0x0000100F, 0x00008067
+
+    def li32(rd, v):
+        hi = (v + 0x800) >> 12
+        return [lui(rd, hi), addi(rd, rd, v - (hi << 12))]
+    prog = [branch(0, A0, 0, 8), jal(0, 0x180), 0x00000297, jal(RA, 0x100 - 12)]  # t0 = 0x80000008
+    for k in (16, 256):
+        prog += li32(T1, addi(A1, A1, k)) + [sw(T1, T0, 0x100 - 8 + 8), FENCE_I]
+        prog.append(jal(RA, 0x108 - 4 * len(prog)))
+    prog += [lui(T0, 0x100), lui(T1, 5), addi(T1, T1, 0x555), sw(T1, T0, 0), jal(0, 0)]
+    words = prog + [0x13] * (0x42 - len(prog)) + [addi(A1, A1, 1), RET]
+    words += [0x13] * (0x62 - len(words)) + [WFI, jal(0, -4)]      # 0x188: other harts park
+    m = Machine(ram="16M", harts=harts)
+    load_program(m, words)
+    r = m.run(max_insns=100_000)
+    assert (r.reason, r.exit_code) == ("halt", 0)
+    assert m.reg_read("a1") == 1 + 16 + 256

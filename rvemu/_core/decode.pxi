@@ -72,6 +72,14 @@ cdef void decode_at(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept 
     cdef uint32_t lo = (<uint16_t*>host)[0]
     cdef uint32_t w
     h.stat_decodes += 1
+    cdef uint64_t pg = <uint64_t>(host - h.ram) >> 12
+    if not h.code_page[pg]:
+        # a store dropped this page's decodes (code_page = 0) while a fetch TLB still
+        # maps it: it holds decodes again, so stores to it must take the slow path again
+        h.code_page[pg] = 1
+        tlb_flush(&h.wtlb)
+        if h.code_epoch != NULL:
+            h.code_epoch[0] += 1
     if h.nbp and is_breakpoint(h, pc):
         d.op = OP_BREAKPOINT  # costs nothing at run time: the slot itself is the check
         d.len = 2 if (lo & 3) != 3 else 4
