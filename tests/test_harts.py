@@ -440,3 +440,19 @@ def test_code_rewritten_twice_after_fence_i(harts):
     r = m.run(max_insns=100_000)
     assert (r.reason, r.exit_code) == ("halt", 0)
     assert m.reg_read("a1") == 1 + 16 + 256
+
+
+def test_legacy_send_ipi_reads_the_hart_mask():
+    """Legacy SBI send_ipi (EID 4): a0 points to the hart mask; NULL means every hart."""
+    from helpers import code_elf, enc
+    for mask_ptr, mask, expect in ((0x8000_0100, 0b100, [False, False, True]),
+                                   (0, None, [True, True, True])):
+        m = Machine(ram="1M", harts=3, sbi=True)
+        m.load_elf(code_elf([enc("ecall"), enc("jal", 0, 0)], 0x8000_0000))
+        if mask is not None:
+            m.mem_write(mask_ptr, mask.to_bytes(8, "little"))
+        m.reg_write("a0", mask_ptr)
+        m.reg_write("a7", 4)
+        m.run(max_insns=3)
+        assert m.reg_read("a0") == 0
+        assert [bool(m.reg_read("mip", hart=i) & 2) for i in range(3)] == expect

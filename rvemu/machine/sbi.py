@@ -103,9 +103,14 @@ class SbiFirmware:
         elif eid == 3:
             hart.set_pending(MIP_SSIP, False)
             x[10] = 0
-        elif eid == 4:
-            hart.set_pending(MIP_SSIP, True)
-            x[10] = 0
+        elif eid == 4:  # send_ipi(const unsigned long *hart_mask): NULL = every hart
+            targets = self._legacy_mask(hart, a0)
+            if targets is None:
+                x[10] = SBI_ERR_INVALID_ADDRESS & MASK64
+            else:
+                for i in targets:
+                    self.m.harts[i].set_pending(MIP_SSIP, True)
+                x[10] = 0
         elif eid in (5, 6, 7):
             self.m.flush_code()
             x[10] = 0
@@ -216,6 +221,21 @@ class SbiFirmware:
             hart.nacl_sync_sret(self.nacl_shmem, True)
             return 0, 0, _NoReturn
         return SBI_ERR_NOT_SUPPORTED, 0, None
+
+    def _legacy_mask(self, hart, va):
+        """The harts named by a legacy call's hart_mask pointer (a virtual address of an
+        unsigned long bit vector, read through the caller's translation), or None."""
+        n = self.m.nharts
+        if va == 0:
+            return list(range(n))
+        pa = hart.translate(va)
+        if pa is None or pa & 7:
+            return None
+        try:
+            mask = int.from_bytes(self.m.mem_read(pa, 8), "little")
+        except RvemuError:
+            return None
+        return [i for i in range(n) if mask >> i & 1]
 
     def _targets(self, mask, base):
         """The hart ids a (hart_mask, hart_mask_base) pair names, or None if it names a
