@@ -377,10 +377,9 @@ cdef class HartGroup:
                 t = smp_wake_time(self.hs[i])
                 if t < best:
                     best = t
-        if best == 0xffffffffffffffffULL:
-            return True
-        if best > self.G:
-            self.G = best
+        if best == 0xffffffffffffffffULL or best <= self.G:
+            return True  # (best <= G: the timer is due yet wakes nobody; never spin here)
+        self.G = best
         return False
 
     cdef void _end_slice(self, HartState* h) noexcept nogil:
