@@ -456,3 +456,41 @@ def test_legacy_send_ipi_reads_the_hart_mask():
         m.run(max_insns=3)
         assert m.reg_read("a0") == 0
         assert [bool(m.reg_read("mip", hart=i) & 2) for i in range(3)] == expect
+
+
+def test_python_device_served_for_the_hart_that_accessed_it():
+    """An MMIO exit from hart 1 is served on hart 1 (and hart 1 resumes with the value)."""
+    class Dev:
+        def __init__(self):
+            self.log = []
+
+        def read(self, off, size):
+            self.log.append(("r", off, size))
+            return 40 + len(self.log)
+
+        def write(self, off, size, value):
+            self.log.append(("w", off, size, value))
+
+    A2 = 12
+    code = [
+        branch(1, A0, 0, 12),            # 0x00 bnez a0, 0x0c
+        WFI,                             # 0x04 hart 0: sleeps for ever (nothing enabled)
+        jal(0, -4),                      # 0x08
+        lui(T0, 0x40000),                # 0x0c t0 = 0x4000_0000 (the device)
+        _i(0x03, A2, 2, T0, 8),          # 0x10 lw a2, 8(t0)
+        sw(A0, T0, 4),                   # 0x14 sw a0, 4(t0)
+        lui(T0, 0x100),                  # 0x18 finisher
+        _i(0x13, A2, 1, A2, 16),         # 0x1c slli a2, a2, 16
+        lui(T1, 3),                      # 0x20
+        addi(T1, T1, 0x333),             # 0x24
+        _r(0, T1, A2, 6, A2),            # 0x28 or a2, a2, t1
+        sw(A2, T0, 0),                   # 0x2c exit(a2 >> 16)
+        jal(0, 0),                       # 0x30
+    ]
+    m = Machine(ram="16M", harts=2)
+    dev = Dev()
+    m.add_device(0x4000_0000, 0x1000, dev)
+    load_program(m, code)
+    r = m.run(max_insns=1_000_000)
+    assert (r.reason, r.exit_code) == ("halt", 41), r
+    assert dev.log == [("r", 8, 4), ("w", 4, 4, 1)]      # hart 1 wrote its a0 = 1
