@@ -10,6 +10,9 @@
                                         run targets that carry "qemu" metadata
                                         on qemu-system-riscv64 and check the
                                         exit status (needs QEMU installed)
+    python guests/build.py --spike [NAME...]
+                                        run targets that carry "spike" metadata
+                                        on Spike ($SPIKE or `spike` on PATH)
 
 Targets are dicts (paths relative to guests/):
 
@@ -18,7 +21,9 @@ Targets are dicts (paths relative to guests/):
      "march": "rv64gc",                    # ISA string, converted to zig -mcpu
      "cflags": ["-DFOO"],                  # extra compiler flags (optional)
      "ldscript": "common/link.ld",         # optional, this is the default
-     "qemu": {...}}                        # optional, see QEMU below
+     "qemu": {...},                        # optional, see QEMU below
+     "spike": {...}}                       # optional: {"isa": ...,
+                                           #  "variant_cflags": [...]}
 
 Besides the targets below, every guests/*/targets.py defining a list
 TARGETS of such dicts is imported and its targets are built too.
@@ -118,9 +123,20 @@ TARGETS = [
     # several harts (Machine(harts=N) writes N into `nharts`); its own start-up code
     _t("smp", ["src/smp.S"]),
     _t("smp_sbi", ["src/smp_sbi.S", CRT_SBI], ldscript=LD_SBI),
+    # H extension harness: validated on Spike (QEMU 7.2 is not the reference
+    # for H); Sstc and Svadu cases are chosen at run time from menvcfg.
+    dict(_t("hyp", ["src/hyp.c", "src/hyp_rt.S", CRT], march="rv64gch"),
+         spike={"isa": "rv64gch_sstc_zicntr_zihpm",
+                "variant_cflags": ["-DSPIKE_QUIRKS"]}),
     _t("zfh", ["src/zfh.S", CRT, CATCH], march="rv64gc_zfh_zfbfmin",
        qemu={"machine": "spike", "exit": 0, "cpu": "rv64,Zfh=true",
              "variant_cflags": ["-DQEMU_NO_ZFBFMIN"]}),
+    # VS-mode guests of the KVM model (rvemu run --kvm guests/kvm/NAME.elf): the SBI
+    # extensions and the SBI PMU as Linux's KVM offers them (tests/test_kvm_guests.py)
+    _t("kvm/kvm_sbi", ["src/kvm_sbi.c", "src/kvm_rt.S", CRT_SBI], ldscript=LD_SBI),
+    _t("kvm/kvm_pmu", ["src/kvm_pmu.c", "src/kvm_rt.S", CRT_SBI], ldscript=LD_SBI),
+    _t("kvm/kvm_ctx", ["src/kvm_ctx.c", "src/kvm_ctx_v.S", "src/kvm_rt.S", CRT_SBI],
+       ldscript=LD_SBI),
 ]
 
 
@@ -218,6 +234,36 @@ def select(targets, names):
     return sel
 
 
+def run_spike(t, timeout=120):
+    """Run target t on Spike (HTIF exit status), as a temporary variant
+    build when its "spike" metadata has variant_cflags."""
+    sp = t["spike"]
+    spike = os.environ.get("SPIKE") or shutil.which("spike")
+    if not spike:
+        return None, "no spike ($SPIKE or spike on PATH)"
+    tmp = tempfile.mkdtemp(prefix="rvemu-spike-")
+    try:
+        elf = os.path.join(HERE, t["out"])
+        if sp.get("variant_cflags"):
+            v = dict(t)
+            v["cflags"] = list(t.get("cflags", [])) + sp["variant_cflags"]
+            out, rc, log, _ = build_one(v, tmp)
+            if rc:
+                return False, "variant build failed: " + log
+            elf = os.path.join(tmp, t["out"])
+        try:
+            p = subprocess.run([spike, "--isa=" + sp["isa"], elf],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=timeout, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return False, "timeout"
+        outp = p.stdout.decode("latin-1")
+        return p.returncode == sp.get("exit", 0), "exit=%d %s" % (
+            p.returncode, outp.strip()[-200:])
+    finally:
+        shutil.rmtree(tmp)
+
+
 def run_qemu(t, timeout=60):
     q = t["qemu"]
     machine = q.get("machine")
@@ -272,6 +318,7 @@ def main():
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--qemu", action="store_true")
+    ap.add_argument("--spike", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     targets = select(all_targets(), a.names)
@@ -280,12 +327,13 @@ def main():
             print("%-28s %-10s %s" % (t["out"], t.get("march", ""),
                                       " ".join(t["srcs"])))
         return 0
-    if a.qemu:
+    if a.qemu or a.spike:
+        key, runner = ("qemu", run_qemu) if a.qemu else ("spike", run_spike)
         bad = 0
         for t in targets:
-            if "qemu" not in t:
+            if key not in t:
                 continue
-            good, msg = run_qemu(t)
+            good, msg = runner(t)
             tag = {True: "PASS", False: "FAIL", None: "SKIP"}[good]
             bad += good is False
             print("%s %-24s %s" % (tag, t["out"], msg.replace("\n", " | ")))

@@ -132,7 +132,7 @@ def _run_kvm(args, console):
         raise RvemuError("--kvm needs a guest ELF")
     host = _isa_string(set(parse_isa(args.isa).names) | {"h"})
     vmm = Vmm(args.elf, vcpus=args.vcpus, ram=args.ram, host_isa=host, console=console,
-              strategy=args.hstatus)
+              strategy=args.hstatus, simd_policy=args.simd_policy)
     if args.stdin and not sys.stdin.isatty():
         with contextlib.suppress(OSError, ValueError):
             vmm.send_input(sys.stdin.buffer.read())
@@ -143,6 +143,8 @@ def _run_kvm(args, console):
               f"exit:         {result.reason}", file=sys.stderr)
         ws = st["world_switch"]
         print("world switch: " + ", ".join(f"{k}={v}" for k, v in ws.items()), file=sys.stderr)
+        print("simd context: " + ", ".join(f"{k}={v}" for k, v in st["simd"].items()),
+              file=sys.stderr)
         for vid, s in st["vcpus"].items():
             print(f"vcpu {vid}: instret={s['instret']} exits: "
                   + ", ".join(f"{k}={n}" for k, n in sorted(s["exits"].items())), file=sys.stderr)
@@ -190,6 +192,9 @@ def cmd_info(args):
 
 
 def cmd_bench(args):
+    if args.workloads == ["simd"]:
+        from rvemu.bench_simd import main as simd_main
+        return simd_main(args)
     from rvemu.bench import main as bench_main
     return bench_main(args)
 
@@ -242,6 +247,9 @@ def build_parser():
     r.add_argument("--hstatus", choices=("direct", "nacl_sync_csr", "nacl_autoswap"),
                    default="direct",
                    help="--kvm: how the world switch swaps HSTATUS (seed 002; default direct)")
+    r.add_argument("--simd-policy", choices=("eager", "lazy"), default="eager",
+                   help="--kvm: FP/vector context policy: eager (Linux today) or lazy "
+                        "(first-use trap, as arm64)")
     r.set_defaults(func=cmd_run)
 
     d = sub.add_parser("disasm", help="disassemble an ELF's code (objdump-like)")
@@ -264,7 +272,15 @@ def build_parser():
                         "mmio_call makes half as many device accesses)")
     b.add_argument("--list", action="store_true", help="list the workloads and exit")
     b.add_argument("workloads", nargs="*",
-                   help="workload names (default: all; see --list)")
+                   help="workload names (default: all; see --list), or 'simd' alone for the "
+                        "FP/vector context-policy benchmark of the KVM model")
+    b.add_argument("--vlen", type=int, nargs="+", metavar="BITS",
+                   help="simd: the VLENs to measure (default 128 256 512 1024)")
+    b.add_argument("--vcpus", type=int, default=4, help="simd: vCPUs sharing the hart (default 4)")
+    b.add_argument("--quantum", type=int, default=2000,
+                   help="simd: guest instructions per vCPU turn (default 2000)")
+    b.add_argument("--plot", metavar="FILE.png",
+                   help="simd: draw bytes moved and time per VLEN, eager against lazy")
     b.set_defaults(func=cmd_bench)
     return p
 

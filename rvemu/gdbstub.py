@@ -20,11 +20,12 @@ Limits, in the open:
   (satp, privilege, MPRV/SUM/MXR; Machine.virt_read/virt_write); ``monitor phys on``
   switches to guest physical RAM (``monitor phys off`` back). G-stage translation under
   V=1 comes with the H extension.
-* Z2 watchpoints single-step the hart and compare the watched bytes after each
-  instruction (correct, but about a million instructions a second); a write that stores
-  the same value is not seen. Read/access watchpoints (Z3/Z4) get an empty reply
-  (unsupported), so GDB says it cannot set them.
-* No vector registers (the hart has no V yet), no H/VS CSRs, one hart.
+* Watchpoints single-step the hart (correct, but about a million instructions a second):
+  Z2 (write) compares the watched bytes after each instruction, so a write that stores
+  the same value is not seen; Z3 (read) and Z4 (access) use the hart's trace record of
+  each step's data access (its virtual address).
+* With V, v0..v31 in org.gnu.gdb.riscv.vector at the configured VLEN; with H, the H and VS
+  CSRs and the V bit ("virt" beside "priv"). One hart.
 """
 import select
 import socket
@@ -105,6 +106,8 @@ class GdbStub:
         self.noack = False
         self.swbreak = False
         self.watchpoints = {}   # addr -> length (write watchpoints)
+        self.rwatch = {}        # addr -> length (read watchpoints, Z3)
+        self.awatch = {}        # addr -> length (access watchpoints, Z4)
         self.outcome = None     # 'detach', 'kill', 'disconnect'
         self.last_result = None  # the RunResult of the last run, if any
         self.exited = False
@@ -150,6 +153,24 @@ class GdbStub:
                                      lambda: m.reg_read("virt"),
                                      lambda v: m.reg_write("virt", v & 1)))
         self.features.append(("org.gnu.gdb.riscv.virtual", virtual))
+        if m.hart.v is not None:     # v0..v31 at the configured VLEN (as QEMU numbers them)
+            vlenb = m.hart.v.shape[1]
+            hart = m.hart
+
+            def vread(i):
+                return int.from_bytes(bytes(hart.v.reshape(-1)[i * hart.active_vlenb:
+                                                               (i + 1) * hart.active_vlenb]),
+                                      "little")
+
+            def vwrite(i, value):
+                n = hart.active_vlenb
+                hart.v.reshape(-1)[i * n:(i + 1) * n] = list(
+                    (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little"))
+            self.features.append(("org.gnu.gdb.riscv.vector", [
+                _Register(f"v{i}", REG_PRIV + 2 + i, 8 * vlenb, "riscv_vector", "vector",
+                          lambda i=i: vread(i), lambda v, i=i: vwrite(i, v))
+                for i in range(32)]))
+            self.vlenb = vlenb
         for _, regs in self.features:
             for r in regs:
                 self.regs[r.num] = r
@@ -163,6 +184,17 @@ class GdbStub:
             if fname.endswith(".fpu"):
                 lines.append('<union id="riscv_double"><field name="float" type="ieee_single"/>'
                              '<field name="double" type="ieee_double"/></union>')
+            if fname.endswith(".vector"):
+                n = self.vlenb
+                lines += [f'<vector id="bytes" type="uint8" count="{n}"/>',
+                          f'<vector id="shorts" type="uint16" count="{n // 2}"/>',
+                          f'<vector id="words" type="uint32" count="{n // 4}"/>',
+                          f'<vector id="longs" type="uint64" count="{n // 8}"/>',
+                          f'<vector id="quads" type="uint128" count="{max(1, n // 16)}"/>',
+                          '<union id="riscv_vector"><field name="b" type="bytes"/>'
+                          '<field name="s" type="shorts"/><field name="w" type="words"/>'
+                          '<field name="l" type="longs"/><field name="q" type="quads"/>'
+                          '</union>']
             for r in regs:
                 group = f' group="{r.group}"' if r.group else ""
                 lines.append(f'<reg name="{r.name}" bitsize="{r.bits}" type="{r.type}" '
@@ -355,6 +387,8 @@ class GdbStub:
         for addr in list(self.m.breakpoints):
             self.m.remove_breakpoint(addr)
         self.watchpoints.clear()
+        self.rwatch.clear()
+        self.awatch.clear()
 
     def _set_pc(self, body):
         if body:
@@ -465,7 +499,18 @@ class GdbStub:
             else:
                 self.watchpoints.pop(addr, None)
             return "OK"
-        return ""   # Z3/Z4 (read/access watchpoints): unsupported
+        if kind in (3, 4):
+            table = self.rwatch if kind == 3 else self.awatch
+            if insert:
+                try:
+                    self._read(addr, length)
+                except Exception:
+                    return "E14"
+                table[addr] = length
+            else:
+                table.pop(addr, None)
+            return "OK"
+        return ""
 
     # ---- running --------------------------------------------------------------------------
     def _stop_reply(self, sig, extra=""):
@@ -516,7 +561,7 @@ class GdbStub:
         m = self.m
         if m.reg_read("pc") in m.breakpoints:
             m.hart.step_over_breakpoint()    # resume from the breakpoint we stopped at
-        if self.watchpoints:
+        if self.watchpoints or self.rwatch or self.awatch:
             return self._continue_watching()
         while True:
             res = m.run(max_insns=SLICE)
@@ -527,20 +572,51 @@ class GdbStub:
                 return self._stop_reply(SIGINT)
 
     def _continue_watching(self):
+        """Single-step and look after each step: write watchpoints compare the watched
+        bytes; read and access watchpoints use the hart's trace record of the step's data
+        access (its virtual address), so they cost nothing when none is set."""
         m = self.m
         old = {a: self._read(a, n) for a, n in self.watchpoints.items()}
+        logging = bool(self.rwatch or self.awatch)
+        saved_log = m.hart.step_log
+        if logging:
+            m.hart.step_log = True
+            m.hart.last_mem_access()         # forget an access from before
         n = 0
-        while True:
-            res = m.run(max_insns=1)
-            if res.reason != "budget":
-                return self._result_reply(res)
-            for a, length in self.watchpoints.items():
-                if self._read(a, length) != old[a]:
-                    self.last_result = res
-                    return self._stop_reply(SIGTRAP, f"watch:{a:x};")
-            n += 1
-            if n % 65536 == 0 and self._interrupted():
-                return self._stop_reply(SIGINT)
+        try:
+            while True:
+                res = m.run(max_insns=1)
+                if res.reason != "budget":
+                    return self._result_reply(res)
+                if logging:
+                    acc = m.hart.last_mem_access()
+                    if acc is not None:
+                        va, size, is_store = acc[0], acc[1], acc[2]
+                        hit = self._watch_hit(va, size, is_store)
+                        if hit is not None:
+                            self.last_result = res
+                            return self._stop_reply(SIGTRAP, hit)
+                for a, length in self.watchpoints.items():
+                    if self._read(a, length) != old[a]:
+                        self.last_result = res
+                        return self._stop_reply(SIGTRAP, f"watch:{a:x};")
+                n += 1
+                if n % 65536 == 0 and self._interrupted():
+                    return self._stop_reply(SIGINT)
+        finally:
+            if logging:
+                m.hart.step_log = saved_log
+
+    def _watch_hit(self, va, size, is_store):
+        """The stop-reply item of a read/access watchpoint the access [va, va+size) hits."""
+        if not is_store:
+            for a, length in self.rwatch.items():
+                if va < a + length and a < va + size:
+                    return f"rwatch:{a:x};"
+        for a, length in self.awatch.items():
+            if va < a + length and a < va + size:
+                return f"awatch:{a:x};"
+        return None
 
     def _write_mem_binary(self, body: bytes):
         colon = body.index(b":")

@@ -160,7 +160,8 @@ def test_malformed_packets_and_checksums(hello):
                 "X1", "qRcmd,zz", "", "\x7f", "vCont;q"):
         r = c.cmd(bad)
         assert r == b"" or r.startswith(b"E"), (bad, r)
-    assert c.cmd("Z3,80000000,4") == b""            # read watchpoints: unsupported
+    assert c.cmd("Z3,0,4") == b"E14"                # a watchpoint on unmapped memory
+    assert c.cmd("Z5,80000000,4") == b""            # no such kind: unsupported
     c.send_raw(b"garbage\x03+++")                   # stray bytes between packets
     assert c.cmd("p20") == le(0x8000_0000)
     mon = c.cmd("qRcmd," + b"phys".hex())          # default: through the translation
@@ -294,3 +295,56 @@ def test_real_gdb_session(hello):
     assert stub.outcome == "detach"
     assert stub.last_result.reason == "halt" and m.exit_code == 0
     assert b"Hello from rvemu guest (HTIF), hart 66" in bytes(m.output)
+
+
+def test_read_and_access_watchpoints(hello):
+    """Z3 stops at the load of the watched slot (not at the store before it); Z4 at the
+    first access of either kind."""
+    m = hello
+    main = m.symbols["main"]
+    port, t, out = start(m)
+    c = Client(port)
+    assert c.cmd("Z0,%x,2" % main) == b"OK"
+    assert c.cmd("c").startswith(b"T05")
+    assert c.cmd("z0,%x,2" % main) == b"OK"
+    slot = m.reg_read("sp") - 8                  # where main saves ra (sd ra,24(sp))
+    assert c.cmd("Z4,%x,8" % slot) == b"OK"
+    r = c.cmd("c")
+    assert b"awatch:%x;" % slot in r, r
+    assert m.reg_read("pc") == main + 4          # right after the store
+    assert c.cmd("z4,%x,8" % slot) == b"OK"
+    assert c.cmd("Z3,%x,8" % slot) == b"OK"
+    r = c.cmd("c")
+    assert b"rwatch:%x;" % slot in r, r          # main's epilogue reloads ra
+    prev = m.reg_read("pc")
+    assert m.reg_read("ra") == int.from_bytes(m.mem_read(slot, 8), "little")
+    assert c.cmd("z3,%x,8" % slot) == b"OK"
+    assert c.cmd("c") == b"W00"
+    c.send_raw(b"$k#6b")
+    c.close()
+    t.join(5)
+    assert prev > main
+
+
+def test_vector_registers():
+    m = Machine(isa="rv64gcv", vlen=256, ram="64M")
+    m.load_elf(HELLO)
+    port, t, out = start(m)
+    c = Client(port)
+    xml = b""
+    while True:
+        part = c.cmd("qXfer:features:read:target.xml:%x,800" % len(xml))
+        xml += part[1:]
+        if part[:1] == b"l":
+            break
+    assert b'<feature name="org.gnu.gdb.riscv.vector">' in xml
+    assert b'<reg name="v31" bitsize="256" type="riscv_vector"' in xml
+    assert b'<vector id="longs" type="uint64" count="4"/>' in xml
+    regnum = 65 + 4096 + 2 + 1                   # v1
+    value = bytes(range(32))
+    assert c.cmd("P%x=%s" % (regnum, value.hex())) == b"OK"
+    assert m.reg_read("v1") == value
+    assert c.cmd("p%x" % regnum) == value.hex().encode()
+    c.send_raw(b"$k#6b")
+    c.close()
+    t.join(5)

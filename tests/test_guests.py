@@ -13,6 +13,8 @@ SPECIAL = {
     "hello_htif": ({}, b"Hello from rvemu guest (HTIF)"),
     "hello_uart": ({}, b"Hello from rvemu guest (UART)"),
     "zfh": (dict(isa="rv64gc_zfh_zfbfmin"), None),
+    # H extension harness (checks listed in guests/src/hyp.c)
+    "hyp": (dict(isa="rv64gch_sstc"), b"hyp: all checks passed"),
     # interrupt-driven UART input through the PLIC; it echoes what it receives
     "plic_uart": ({}, b"hello, PLIC\n", b"hello, PLIC\n"),
     # several harts (tests/test_harts.py runs them with other hart counts too)
@@ -60,3 +62,18 @@ def test_vm_with_svadu(name):
     m.mem_write(m.symbols["svadu"], (1).to_bytes(8, "little"))
     r = m.run(max_insns=5_000_000)
     assert (r.reason, r.exit_code) == ("halt", 0), bytes(m.output)
+
+
+@pytest.mark.parametrize("isa,svadu", [("rv64gch", False), ("rv64gch_sstc", True)])
+def test_hyp_configurations(isa, svadu):
+    """The hyp guest picks its Sstc and Svadu cases from menvcfg: without Sstc it
+    leaves out the vstimecmp checks, with Svadu it expects hardware A/D updates in
+    both stages (and the G-stage fault of an A update, htinst 0x3020)."""
+    m = Machine(isa=isa, ram="64M", svadu=svadu)
+    m.load_elf(GUESTS / "hyp.elf")
+    r = m.run(max_insns=5_000_000)
+    out = bytes(m.output)
+    assert (r.reason, r.exit_code) == ("halt", 0), out
+    assert b"hyp: all checks passed" in out
+    assert (b"Sstc yes" in out) == ("sstc" in isa)
+    assert (b"Svadu yes" in out) == svadu

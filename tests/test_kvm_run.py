@@ -119,3 +119,36 @@ def test_writes_after_first_run_are_refused():
     with pytest.raises(KvmError) as e:
         vcpu.set_one_reg(isa_ext_reg(2), 0)     # ISA_EXT C after the first run
     assert e.value.errno in (16,)               # EBUSY
+
+
+@pytest.mark.parametrize("policy", ["linux", "configurable"])
+def test_a_disabled_extension_traps_in_the_guest(policy):
+    """D and F disabled through ONE_REG: the guest's FP instruction is illegal (its own
+    handler sees cause 2), though the hart has them."""
+    from rvemu.kvm import isa_ext_reg
+    kvm = Kvm("rv64gch")
+    vm = kvm.create_vm()
+    vm.set_isa_policy(policy)
+    mem = vm.alloc_memory(0x10000)
+    code = li("t1", GUEST + 0x200) + [enc("csrrw", "x0", 0x105, "t1")]   # stvec
+    code += li("t0", 1 << 13) + [enc("csrrs", "x0", 0x100, "t0")]       # sstatus.FS
+    shutdown = li("a7", SRST) + [enc("addi", "a6", "x0", 0), enc("addi", "a0", "x0", 0),
+                                 enc("addi", "a1", "x0", 0), 0x00000073]
+    code += [enc("fadd.d", 1, 2, 3), enc("addi", "s3", "x0", 99)] + shutdown   # 99: it ran
+    handler = [enc("csrrs", "s3", 0x142, "x0")] + shutdown
+    mem[0:len(asm(*code))] = memoryview(asm(*code))
+    mem[0x200:0x200 + len(asm(*handler))] = memoryview(asm(*handler))
+    vm.set_user_memory_region(0, 0, GUEST, 0x10000, mem)
+    v = vm.create_vcpu(0)
+    v.set_one_reg(core_reg("pc"), GUEST)
+    ref = vm.create_vcpu(1)                       # the same code with F and D on
+    ref.set_one_reg(core_reg("pc"), GUEST)
+    ref.set_mp_state(0)
+    assert ref.run().reason == exits.KVM_EXIT_SYSTEM_EVENT and int(ref.ctx.x[19]) == 99
+    for ext in ("D", "F"):
+        v.set_one_reg(isa_ext_reg(ext), 0)
+    assert not v.has("f") and not v.has("d")
+    v.set_mp_state(0)
+    ex = v.run()
+    assert ex.reason == exits.KVM_EXIT_SYSTEM_EVENT
+    assert int(v.ctx.x[19]) == 2                  # s3 = scause: illegal instruction

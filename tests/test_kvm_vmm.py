@@ -18,9 +18,10 @@ needs_uboot = pytest.mark.skipif(
     reason="Debian's u-boot-qemu is not installed: apt-get install u-boot-qemu")
 
 
+@pytest.mark.parametrize("policy", ["eager", "lazy"])
 @pytest.mark.parametrize("strategy", ["direct", "nacl_sync_csr", "nacl_autoswap"])
-def test_sbi_payload_runs_as_a_kvm_guest(strategy):
-    vmm = Vmm(HELLO, strategy=strategy)
+def test_sbi_payload_runs_as_a_kvm_guest(strategy, policy):
+    vmm = Vmm(HELLO, strategy=strategy, simd_policy=policy)
     r = vmm.run(max_insns=10_000_000)
     assert (r.reason, r.exit_code) == ("shutdown", 0)
     assert b"Hello from rvemu guest" in vmm.output
@@ -61,11 +62,12 @@ def test_bad_elf_is_refused(tmp_path):
 
 
 @needs_uboot
-def test_uboot_smode_prompt_as_a_kvm_guest():
+@pytest.mark.parametrize("policy", ["eager", "lazy"])
+def test_uboot_smode_prompt_as_a_kvm_guest(policy):
     """Debian's U-Boot for qemu-riscv64_smode, as a guest of the VMM: it boots to its
     prompt over the UART (MMIO exits), runs commands, and poweroff (syscon-poweroff to the
     test finisher) ends the VM."""
-    vmm = Vmm(UBOOT_SMODE, ram="256M")
+    vmm = Vmm(UBOOT_SMODE, ram="256M", simd_policy=policy)
     vmm.send_input(b"\nversion\nsetenv foo bar\nprintenv foo\npoweroff\n")
     r = vmm.run(max_insns=2_000_000_000)
     out = vmm.output.decode(errors="replace")

@@ -71,15 +71,15 @@ cdef void decode_at(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept 
     """Decode the instruction at host (inside one RAM page) into slot d."""
     cdef uint32_t lo = (<uint16_t*>host)[0]
     cdef uint32_t w
+    cdef uint64_t page = (<uint64_t>(host - h.ram)) >> 12
     h.stat_decodes += 1
-    cdef uint64_t pg = <uint64_t>(host - h.ram) >> 12
-    if not h.code_page[pg]:
-        # a store dropped this page's decodes (code_page = 0) while a fetch TLB still
-        # maps it: it holds decodes again, so stores to it must take the slow path again
-        h.code_page[pg] = 1
+    if not h.code_page[page]:
+        # a store had cleared this page's decodes (self-modifying code); it holds decodes
+        # again, so stores to it must go back to the slow path that invalidates them
+        h.code_page[page] = 1
         tlb_flush(&h.wtlb)
         if h.code_epoch != NULL:
-            h.code_epoch[0] += 1
+            h.code_epoch[0] += 1  # other harts' store TLBs too (smp.pxi)
     if h.nbp and is_breakpoint(h, pc):
         d.op = OP_BREAKPOINT  # costs nothing at run time: the slot itself is the check
         d.len = 2 if (lo & 3) != 3 else 4

@@ -6,9 +6,9 @@ is ``nogil`` C reached through raw pointers (see DESIGN.md, "The hart").
 """
 from libc.stdint cimport (uint8_t, uint16_t, uint32_t, uint64_t, int8_t, int16_t,
                           int32_t, int64_t, uintptr_t, INT64_MIN, INT32_MIN)
+cimport cython
 from libc.string cimport memcpy, memset
 from libc.stdlib cimport calloc, free
-cimport cython
 
 import numpy as np
 
@@ -44,7 +44,9 @@ EXIT_REASONS = {
 }
 
 
-@cython.no_gc_clear  # __dealloc__ (and a HartGroup's) read the HartState inside _buf
+# The HartState lives in _buf: the cycle collector must not clear it (and the RAM) before
+# __dealloc__ has run, which it would do when a Hart is part of a reference cycle.
+@cython.no_gc_clear
 cdef class Hart:
     """One RV64 hart over a RAM buffer owned by the caller (a NumPy uint8 array)."""
     cdef HartState* h
@@ -287,6 +289,38 @@ cdef class Hart:
         def __get__(self):
             """VLEN / 8, or 0 without a vector extension."""
             return self.h.vu.vlenb if self.h.vu.reg != NULL else 0
+
+    property vector_csrs:
+        """(vstart, vl, vtype, vcsr) of the vector unit, for a hypervisor saving or
+        restoring a context; setting vtype recomputes VLMAX (an illegal vtype sets vill)."""
+        def __get__(self):
+            if self.h.vu.reg == NULL:
+                raise ValueError("this hart has no vector unit")
+            return (self.h.vu.vstart, self.h.vu.vl, self.h.vu.vtype,
+                    (self.h.vu.vxrm << 1) | self.h.vu.vxsat)
+        def __set__(self, value):
+            cdef uint64_t vstart, vl, vtype, vcsr
+            if self.h.vu.reg == NULL:
+                raise ValueError("this hart has no vector unit")
+            vstart, vl, vtype, vcsr = value
+            rvv_set_vtype(&self.h.vu, vtype)
+            self.h.vu.vl = vl
+            self.h.vu.vstart = vstart
+            self.h.vu.vxrm = (vcsr >> 1) & 3
+            self.h.vu.vxsat = vcsr & 1
+
+    property active_vlenb:
+        """The VLEN / 8 the vector unit runs with: the allocated one, or less for a guest
+        given a shorter vector length (registers then sit in the first 32 x vlenb bytes)."""
+        def __get__(self):
+            return self.h.vu.vlenb if self.h.vu.reg != NULL else 0
+        def __set__(self, uint32_t vlenb):
+            if self.h.vu.reg == NULL:
+                raise ValueError("this hart has no vector unit")
+            if vlenb < 4 or vlenb & (vlenb - 1) or vlenb > self.v.shape[1]:
+                raise ValueError(f"vlenb must be a power of two from 4 to {self.v.shape[1]}")
+            self.h.vu.vlenb = vlenb
+            rvv_set_vtype(&self.h.vu, self.h.vu.vtype)
 
     property vector_agnostic_ones:
         """Agnostic policy: True writes all ones into tail/inactive elements whose vtype

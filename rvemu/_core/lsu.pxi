@@ -50,7 +50,9 @@ cdef int access_phys(HartState* h, uint64_t va, int size, int acc, uint64_t* pa)
         h.trap_tval = va
         h.trap_gva = virt
         return r
-    if not pmp_check(h, pa[0], size, ACC_FETCH if hlvx else acc, priv):
+    # HLVX: the PMP must grant both read and execute (H: HLVX.HU/HLVX.WU)
+    if not pmp_check(h, pa[0], size, acc, priv) or (
+            hlvx and not pmp_check(h, pa[0], size, ACC_FETCH, priv)):
         h.trap_tval = va
         h.trap_gva = virt
         return access_fault_cause(acc) + 1

@@ -185,7 +185,10 @@ cdef int gstage_translate(HartState* h, uint64_t gpa, int acc, int orig_acc, int
         if not (pte & PTE_X):
             return gstage_fault(h, gpa, orig_acc, implicit)
     elif acc == ACC_LOAD:
-        if not ((pte & PTE_R) or ((h.mstatus & MSTATUS_MXR) and (pte & PTE_X))):
+        # MXR makes execute-only pages readable by explicit loads only, not by the
+        # implicit VS-stage page-table reads (H: "Two-Stage Address Translation")
+        if not ((pte & PTE_R) or ((h.mstatus & MSTATUS_MXR) and (pte & PTE_X)
+                                  and not implicit)):
             return gstage_fault(h, gpa, orig_acc, implicit)
     elif not (pte & PTE_W):
         return gstage_fault(h, gpa, orig_acc, implicit)
@@ -247,7 +250,7 @@ cdef int translate(HartState* h, uint64_t va, int acc, int priv, int virt, bint 
         # VS stage: vsstatus.SUM; MXR from either vsstatus or the HS-level mstatus
         sum_ = (h.vsstatus & MSTATUS_SUM) != 0
         mxr = ((h.vsstatus | h.mstatus) & MSTATUS_MXR) != 0
-        adue = (h.henvcfg & MENVCFG_ADUE) != 0
+        adue = (h.henvcfg & h.menvcfg & MENVCFG_ADUE) != 0  # 0 unless menvcfg.ADUE
     else:
         sum_ = (h.mstatus & MSTATUS_SUM) != 0
         mxr = (h.mstatus & MSTATUS_MXR) != 0

@@ -50,7 +50,8 @@ cdef inline uint64_t mip_value(HartState* h) noexcept nogil:
     the VS bits from hvip and vstimecmp."""
     cdef uint64_t v = h.mip & ~(<uint64_t>(MIP_MTIP | MIP_MSIP | VS_INTS))
     v |= h.hvip & VS_INTS
-    if (h.henvcfg & MENVCFG_STCE) and mtime_now(h) + h.htimedelta >= h.vstimecmp:
+    # henvcfg.STCE is read-only zero while menvcfg.STCE = 0 (Sstc)
+    if (h.henvcfg & h.menvcfg & MENVCFG_STCE) and mtime_now(h) + h.htimedelta >= h.vstimecmp:
         v |= MIP_VSTIP
     if mtime_now(h) >= h.mtimecmp:
         v |= MIP_MTIP
@@ -224,7 +225,7 @@ cdef uint64_t next_timer_event(HartState* h) noexcept nogil:
             cmp_ = h.stimecmp * h.time_div - h.time_off
             if cmp_ < best:
                 best = cmp_
-    if h.henvcfg & MENVCFG_STCE:
+    if h.henvcfg & h.menvcfg & MENVCFG_STCE:
         # vstimecmp compares with time + htimedelta
         cmp_ = h.vstimecmp - h.htimedelta
         if cmp_ <= t:
@@ -267,7 +268,7 @@ cdef int csr_access_check(HartState* h, uint32_t* csr) noexcept nogil:
     the VS ones): 0 allowed, 1 illegal instruction, 2 virtual instruction (H 2.2, 2.11)."""
     cdef uint32_t c = csr[0]
     cdef uint32_t lvl = (c >> 8) & 3
-    cdef uint64_t dummy
+    cdef uint64_t dummy, old_ms
     cdef int r
     if not h.virt:
         if h.priv < (1 if lvl == 2 else lvl):  # H and VS CSRs (level 2) need HS
@@ -278,11 +279,15 @@ cdef int csr_access_check(HartState* h, uint32_t* csr) noexcept nogil:
     if lvl == 3:
         return 1
     if lvl == 2 or (lvl == 1 and h.priv == 0):
-        # an H/VS CSR from VS/VU, or an S CSR from VU: virtual if HS could access it
+        # an H/VS CSR from VS/VU, or an S CSR from VU: virtual if HS could access it,
+        # assuming mstatus.TVM = 0 (H 2.11: HS-qualified)
         h.virt = 0
         r = h.priv
         h.priv = 1
+        old_ms = h.mstatus
+        h.mstatus &= ~(<uint64_t>MSTATUS_TVM)
         lvl = csr_read(h, c, &dummy)
+        h.mstatus = old_ms
         h.priv = <uint8_t>r
         h.virt = 1
         return 2 if lvl == 0 else 1

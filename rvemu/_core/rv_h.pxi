@@ -64,7 +64,7 @@ cdef int h_csr_read(HartState* h, uint32_t csr, uint64_t* out) noexcept nogil:
             return 1
         if h.priv < 3 and not (h.menvcfg & MENVCFG_STCE and (h.mcounteren >> 1) & 1):
             return 1
-        if h.virt and not (h.henvcfg & MENVCFG_STCE and (h.hcounteren >> 1) & 1):
+        if h.virt and not (h.henvcfg & h.menvcfg & MENVCFG_STCE and (h.hcounteren >> 1) & 1):
             return 2
         v = h.vstimecmp
     elif csr == CSR_VSATP:

@@ -9,6 +9,10 @@ cdef int exec_csr(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     cdef bint write
     cdef int r
     src = d.rs1 if op >= OP_CSRRWI else x[d.rs1]
+    if (csr >> 10) == 3 and (op == OP_CSRRW or op == OP_CSRRWI or d.rs1 != 0):
+        # writing a read-only CSR is illegal in every mode; while V=1 it is not
+        # HS-qualified, so never a virtual-instruction exception (H 2.11)
+        return 1
     r = csr_read(h, csr, &old)
     if r:
         return r
@@ -72,7 +76,7 @@ cdef int exec_system(HartState* h, Insn* d, uint64_t pc, uint64_t* new_pc) noexc
     t = next_timer_event(h)
     if t != 0xffffffffffffffffULL and t > h.instret and (
             (h.mie & MIP_MTIP) or ((h.mie & MIP_STIP) and (h.menvcfg & MENVCFG_STCE))
-            or ((h.mie & MIP_VSTIP) and (h.henvcfg & MENVCFG_STCE))):
+            or ((h.mie & MIP_VSTIP) and (h.henvcfg & h.menvcfg & MENVCFG_STCE))):
         h.time_off += t - h.instret  # idle: time jumps to the next timer event
         return 0
     if h.wfi_exit:

@@ -27,10 +27,16 @@ GUEST_EXIT_OTHER = 3     # the hart stopped for another reason (halt, trap loop,
 
 cdef class GuestBank:
     """One guest's register bank: what the world switch loads into the hart and saves
-    back. x and f are NumPy uint64[32] arrays (x[0] ignored); mode is 1 for VS, 0 for
-    VU. The exit_* fields are the trap record of the last exit."""
-    cdef public object x, f
-    cdef public uint64_t pc, mode, fcsr
+    back. x is a NumPy uint64[32] array (x[0] ignored); mode is 1 for VS, 0 for VU.
+
+    FP and vector registers are not swapped here: they move only when a context policy
+    says so (rvemu/kvm/simd.py), as in Linux (vcpu_load/put) or arm64 (first use). The
+    switch only sets the HS-level sstatus.FS/VS the guest runs with from fs/vs (0 Off,
+    1 Initial, 2 Clean, 3 Dirty) and reads them back at the exit, so Dirty shows what the
+    guest changed. vlenb, if not 0, is the VLEN / 8 the guest runs with.
+    The exit_* fields are the trap record of the last exit."""
+    cdef public object x
+    cdef public uint64_t pc, mode, fs, vs, vlenb
     cdef public uint64_t vsstatus, vsie, vstvec, vsscratch, vsepc, vscause, vstval, vsatp
     cdef public uint64_t hvip, vstimecmp, htimedelta, henvcfg, hedeleg, hideleg, hcounteren
     cdef public uint64_t hgatp, hstatus, scounteren, senvcfg, ext
@@ -40,7 +46,6 @@ cdef class GuestBank:
 
     def __init__(self):
         self.x = np.zeros(32, dtype=np.uint64)
-        self.f = np.zeros(32, dtype=np.uint64)
         self.mode = 1
         self.vstimecmp = 0xffffffffffffffffULL
         # Linux's reset value: VTW | SPVP | SPV
@@ -130,7 +135,6 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
                       bint load_csrs, bint put_csrs) except -1:
     cdef HartState* h = hart.h
     cdef uint64_t[::1] gx = g.x
-    cdef uint64_t[::1] gf = g.f
     cdef uint64_t shmem = ws.shmem
     cdef int strategy = ws.strategy
     cdef int i, r
@@ -138,6 +142,7 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     cdef bint ext_changed
     cdef uint64_t vals[16]
     cdef uint64_t start
+    cdef uint32_t host_vlenb = h.vu.vlenb
     if not (h.ext & EXTM_H):
         raise ValueError("the world switch needs a hart with the H extension")
     if h.virt or h.priv != 1:
@@ -179,10 +184,8 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     ws.host_sscratch = h.sscratch
     h.scounteren = g.scounteren & 0xffffffffULL
     h.senvcfg = g.senvcfg & 1
-    h.mstatus = (h.mstatus & ~(<uint64_t>(MSTATUS_SPP | MSTATUS_SIE | MSTATUS_FS))) | (
+    h.mstatus = (h.mstatus & ~(<uint64_t>(MSTATUS_SPP | MSTATUS_SIE))) | (
         MSTATUS_SPP if g.mode else 0) | MSTATUS_SPIE
-    if h.ext & EXTM_F:
-        h.mstatus |= 1ULL << 13  # FS Initial at the HS level: the guest's vsstatus decides
     h.sepc = g.pc
     ws.s_csr_accesses += 6
     # ---- HSTATUS, by strategy ----
@@ -202,11 +205,16 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
             | (HSTATUS_SPVP if g.mode else 0)
         nacl_word(h, shmem, NACL_AUTOSWAP)[0] = 1
         ws.shmem_accesses += 3
-    # ---- guest GPRs, FP registers, then SRET into V=1 ----
-    for i in range(32):
-        h.f[i] = gf[i]
-    h.fflags = g.fcsr & 0x1f
-    h.frm = (g.fcsr >> 5) & 7
+    # ---- HS-level FS/VS for the guest (the context policy's choice), its VLEN ----
+    h.mstatus = (h.mstatus & ~(MSTATUS_FS | MSTATUS_VS)) | ((g.fs & 3) << 13)
+    if h.vu.reg != NULL:
+        h.mstatus |= (g.vs & 3) << 9
+        host_vlenb = h.vu.vlenb
+        if g.vlenb and g.vlenb != host_vlenb:
+            h.vu.vlenb = <uint32_t>g.vlenb
+            rvv_set_vtype(&h.vu, h.vu.vtype)
+    h.mstatus = sd_fixup(h.mstatus)
+    # ---- guest GPRs, then SRET into V=1 ----
     if strategy == HSTATUS_DIRECT:
         for i in range(1, 32):
             h.x[i] = gx[i]
@@ -278,14 +286,19 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     for i in range(1, 32):
         gx[i] = h.x[i]
     gx[0] = 0
-    for i in range(32):
-        gf[i] = h.f[i]
-    g.fcsr = (h.frm << 5) | h.fflags
+    g.fs = (h.mstatus >> 13) & 3
+    if h.vu.reg != NULL:
+        g.vs = (h.mstatus >> 9) & 3
+        if h.vu.vlenb != host_vlenb:
+            h.vu.vlenb = host_vlenb
+            rvv_set_vtype(&h.vu, h.vu.vtype)
     h.scounteren = ws.host_scounteren
     h.senvcfg = ws.host_senvcfg
     h.mstatus = (h.mstatus & ~(<uint64_t>(MSTATUS_SPP | MSTATUS_SIE | MSTATUS_SPIE
-                                          | MSTATUS_FS))) | (
-        ws.host_sstatus & (MSTATUS_SPP | MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_FS))
+                                          | MSTATUS_FS | MSTATUS_VS))) | (
+        ws.host_sstatus & (MSTATUS_SPP | MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_FS
+                           | MSTATUS_VS))
+    h.mstatus = sd_fixup(h.mstatus)
     h.stvec = ws.host_stvec
     h.sscratch = ws.host_sscratch
     ws.s_csr_accesses += 5

@@ -96,7 +96,7 @@ class Kvm:
                 U.KVM_CAP_MP_STATE, U.KVM_CAP_CHECK_EXTENSION_VM, U.KVM_CAP_ENABLE_CAP_VM,
                 U.KVM_CAP_SYSTEM_EVENT_DATA, U.KVM_CAP_INTERNAL_ERROR_DATA,
                 U.KVM_CAP_RISCV_MP_STATE_RESET, U.KVM_CAP_RVEMU_ISA_EXT_POLICY,
-                U.KVM_CAP_RVEMU_ISA_EXT_ALLOWED)
+                U.KVM_CAP_RVEMU_ISA_EXT_ALLOWED, U.KVM_CAP_RVEMU_VECTOR_LENGTH)
         if cap in ones:
             return 1
         return {U.KVM_CAP_NR_VCPUS: min(self.host_cpus, U.KVM_MAX_VCPUS),

@@ -23,6 +23,7 @@ from rvemu.kvm import uapi as U
 from rvemu.kvm.errors import KvmError
 from rvemu.kvm.gstage import GStage, GStageError
 from rvemu.kvm.mmio_decode import decode_mmio
+from rvemu.kvm.simd import SimdUnit, guest_simd, simd_needs
 
 MASK64 = (1 << 64) - 1
 RAM_BASE = 0x8000_0000
@@ -69,7 +70,8 @@ class Host:
         names = set(kvm.host.names)
         if "h" not in names:
             raise KvmError(errno.ENXIO, "the host hart has no H extension: no KVM")
-        self.machine = Machine(isa=_isa_string(names), ram=ram)
+        vlen = kvm.host.vlenb * 8 if kvm.host.vlenb else None
+        self.machine = Machine(isa=_isa_string(names), ram=ram, vlen=vlen)
         self.hart = self.machine.hart
         h = self.hart
         h.reset(RAM_BASE, 0, 0, 1)            # the hypervisor runs in HS-mode
@@ -86,6 +88,7 @@ class Host:
         self.ws = WorldSwitch(STRATEGIES[strategy] if isinstance(strategy, str) else strategy,
                               NACL_SHMEM)
         self.vmids = 0
+        self.simd = SimdUnit(h)        # who owns the FP and vector registers
 
     def set_strategy(self, strategy):
         """Choose the HSTATUS strategy of the world switch: 'direct', 'nacl_sync_csr' or
@@ -204,14 +207,14 @@ def _ext_mask(ctx):
 def _load_bank(bank, vcpu, backing):
     c = vcpu.ctx
     bank.x = c.x
-    bank.f = c.f
-    bank.pc, bank.mode, bank.fcsr = c.pc, c.mode, c.fcsr
+    bank.pc, bank.mode = c.pc, c.mode
     bank.vsstatus, bank.vsie, bank.vstvec, bank.vsscratch = c.vsstatus, c.vsie, c.vstvec, c.vsscratch
     bank.vsepc, bank.vscause, bank.vstval, bank.vsatp = c.vsepc, c.vscause, c.vstval, c.vsatp
     bank.hvip, bank.htimedelta, bank.henvcfg = c.hvip, c.htimedelta, c.henvcfg
     bank.hedeleg, bank.hideleg, bank.hstatus = c.hedeleg, c.hideleg, c.hstatus
     bank.scounteren, bank.senvcfg = c.scounteren, c.senvcfg
-    bank.hcounteren = 0xffffffff   # KVM lets the guest read the counters
+    bank.hcounteren = 0x2          # Linux: "VS should access only the time counter directly.
+                                   # Everything else should trap" (to the SBI PMU's emulation)
     bank.vstimecmp = c.vstimecmp if c.timer_state else MASK64
     bank.hgatp = backing.gstage.hgatp
     bank.ext = _ext_mask(c)
@@ -220,7 +223,7 @@ def _load_bank(bank, vcpu, backing):
 def _store_bank(bank, vcpu):
     c = vcpu.ctx
     c.x[0] = 0
-    c.pc, c.mode, c.fcsr = bank.pc, bank.mode, bank.fcsr
+    c.pc, c.mode = bank.pc, bank.mode
     c.vsstatus, c.vsie, c.vstvec, c.vsscratch = bank.vsstatus, bank.vsie, bank.vstvec, bank.vsscratch
     c.vsepc, c.vscause, c.vstval, c.vsatp = bank.vsepc, bank.vscause, bank.vstval, bank.vsatp
     c.hvip, c.hstatus = bank.hvip, bank.hstatus
@@ -287,15 +290,36 @@ def _complete(vcpu):
         c.pc = (c.pc + length) & MASK64
 
 
+def _simd_policy(vm):
+    return getattr(vm, "simd_policy", "eager"), getattr(vm, "host_uses_simd", True)
+
+
 def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
     """KVM_RUN: run vcpu until something a VMM must handle; returns the exit. max_insns
-    bounds the guest instructions of this call (KVM_EXIT_INTR when reached)."""
+    bounds the guest instructions of this call (KVM_EXIT_INTR when reached). The FP and
+    vector registers move as the VM's context policy says (rvemu/kvm/simd.py): vcpu_load
+    on the way in, vcpu_put on the way out."""
     vm = vcpu.vm
     backing = backing_of(vm)
-    host = backing.host
-    hart = host.hart
+    unit = backing.host.simd
     _complete(vcpu)
     vcpu.mark_ran()
+    if getattr(vcpu, "simd", None) is None:
+        guest_simd(vcpu)
+        vcpu._simd_sync = lambda: unit.vcpu_put(vcpu, "eager")
+    policy, host_uses = _simd_policy(vm)
+    unit.vcpu_load(vcpu, policy)
+    try:
+        return _run_loop(vcpu, backing, max_insns, quantum, policy)
+    finally:
+        unit.vcpu_put(vcpu, policy, host_uses)
+
+
+def _run_loop(vcpu, backing, max_insns, quantum, policy):
+    vm = vcpu.vm
+    host = backing.host
+    hart = host.hart
+    unit = host.simd
     bank = getattr(vcpu, "_rvemu_bank", None)
     if bank is None:
         bank = vcpu._rvemu_bank = GuestBank()
@@ -309,10 +333,12 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
             if not _has_interrupts(vcpu, hart):
                 c = vcpu.ctx
                 now = hart.mtime + c.htimedelta
-                if c.timer_state and c.vstimecmp != MASK64 and c.vstimecmp > now:
+                busy = any(o is not vcpu and o.mp_state == U.KVM_MP_STATE_RUNNABLE
+                           and not o.waiting for o in vm.vcpus)
+                if c.timer_state and c.vstimecmp != MASK64 and c.vstimecmp > now and not busy:
                     hart.advance_time(c.vstimecmp - now)   # idle: skip to the timer
-                else:
-                    return exits.IntrExit()   # nothing will wake it but the VMM
+                else:                         # nothing will wake it but the VMM, or
+                    return exits.IntrExit()   # another vCPU needs the hart (time goes on)
             vcpu.waiting = False
         if budget == 0:
             return exits.IntrExit()
@@ -323,14 +349,22 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
             if hart.mtime + c.htimedelta >= c.vstimecmp:
                 c.hvip |= 1 << IRQ_VS_TIMER
         _load_bank(bank, vcpu, backing)
+        bank.fs, bank.vs = unit.entry_status(vcpu)
+        bank.vlenb = c.vlenb if c.vreg is not None else 0
+        if policy == "lazy":
+            bank.hedeleg &= ~(1 << ILLEGAL)   # first uses trap as illegal: keep them
         backing.copy_in()
         n = min(budget, quantum)
         hart.enter_guest(bank, host.ws, n)
         backing.copy_out()
         _store_bank(bank, vcpu)
+        unit.exit_status(vcpu, bank.fs, bank.vs)
         budget -= min(budget, bank.exit_insns)
         vcpu.hw_counts[1] = vcpu.hw_counts.get(1, 0) + bank.exit_insns
         vcpu.hw_counts[2] = vcpu.hw_counts.get(2, 0) + bank.exit_insns
+        poll = getattr(vcpu.pmu, "poll_overflow", None)
+        if poll is not None:
+            poll()                      # HW counters that wrapped raise LCOFI (IRQ 13)
         vcpu.stat["exits"] += 1
         if bank.exit_kind == GUEST_EXIT_BUDGET:
             if budget == 0:
@@ -338,10 +372,24 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
             continue                    # the quantum ended: take requests, enter again
         if bank.exit_kind != GUEST_EXIT_TRAP:
             return exits.InternalErrorExit(data=[bank.exit_kind])
+        if bank.exit_scause == ILLEGAL and policy == "lazy" and _first_use(vcpu, backing, bank):
+            continue                    # the registers are the guest's now: re-execute
         ex = _handle_trap(vcpu, backing, bank)
         if ex is not None:
             vcpu.pending_exit = ex
             return ex
+
+
+def _first_use(vcpu, backing, bank):
+    """Lazy policy: is this illegal instruction a first FP/vector use? Then hand over the
+    registers (rvemu/kvm/simd.py) and say so."""
+    insn = bank.exit_stval
+    if insn == 0:
+        insn = _read_insn(vcpu, backing, vcpu.ctx.pc) or 0
+    need_fp, need_v = simd_needs(insn)
+    if not (need_fp or need_v):
+        return False
+    return backing.host.simd.first_use(vcpu, need_fp, need_v)
 
 
 def _handle_trap(vcpu, backing, bank):

@@ -256,6 +256,10 @@ KVM_CAP_RISCV_MP_STATE_RESET = 242
 KVM_CAP_RVEMU_BASE = 0x10000
 KVM_CAP_RVEMU_ISA_EXT_POLICY = KVM_CAP_RVEMU_BASE + 0      # args[0]: 0 linux, 1 configurable
 KVM_CAP_RVEMU_ISA_EXT_ALLOWED = KVM_CAP_RVEMU_BASE + 1     # args[0..3]: bitmap of ISA_EXT ids
+# Guest vector length (seed 001 section 2; arm64's KVM_CAP_ARM_SVE + KVM_REG_ARM64_SVE_VLS):
+# once enabled on a VM, a vCPU's VECTOR vlenb register may be written, before its first run,
+# with a power of two from 16 up to the host's vlenb.
+KVM_CAP_RVEMU_VECTOR_LENGTH = KVM_CAP_RVEMU_BASE + 2
 RVEMU_ISA_EXT_POLICY_LINUX = 0
 RVEMU_ISA_EXT_POLICY_CONFIGURABLE = 1
 

@@ -83,7 +83,12 @@ class VCpu:
 
     def reset(self):
         """kvm_riscv_reset_vcpu: a full reset (registers, FP, vector, timer, PMU)."""
-        self.ctx.reset(self.vm.host.vlenb)
+        # henvcfg/hstateen0 are Linux's vcpu->arch.cfg, computed once at the first run: a
+        # reset (HSM start, INIT_RECEIVED) keeps them (FWFT's reset below clears PMM)
+        cfg = (self.ctx.henvcfg, self.ctx.hstateen0)
+        self.ctx.reset(getattr(self, "guest_vlenb", None) or self.vm.host.vlenb)
+        if self.ran_atleast_once:
+            self.ctx.henvcfg, self.ctx.hstateen0 = cfg
         self.ctx.htimedelta = self.vm.time_delta
         self.requests.clear()
         self.waiting = False
@@ -205,6 +210,9 @@ class VCpu:
     # ---- ONE_REG ---------------------------------------------------------------------------
     def get_one_reg(self, reg_id):
         """KVM_GET_ONE_REG: the register's value (int, or bytes for vector registers)."""
+        sync = getattr(self, "_simd_sync", None)
+        if sync is not None:    # the hart may hold this vCPU's FP/vector registers
+            sync()
         reg_id = self._check_id(reg_id)
         rtype = reg_id & U.KVM_REG_RISCV_TYPE_MASK
         size = U.KVM_REG_SIZE(reg_id)
@@ -217,6 +225,9 @@ class VCpu:
     def set_one_reg(self, reg_id, value):
         """KVM_SET_ONE_REG. ``value``: an int (negative ints are two's complement) or
         little-endian bytes of the register's size."""
+        sync = getattr(self, "_simd_sync", None)
+        if sync is not None:    # the hart may hold this vCPU's FP/vector registers
+            sync()
         reg_id = self._check_id(reg_id)
         rtype = reg_id & U.KVM_REG_RISCV_TYPE_MASK
         size = U.KVM_REG_SIZE(reg_id)
@@ -488,6 +499,8 @@ class VCpu:
             if size != U.ULONG:
                 raise _err(errno.EINVAL, f"{U.reg_name(reg_id)}: wrong size {size}")
             v = self._int_value(value, size, reg_id)
+            if getattr(self.vm, "vector_length_negotiation", False) and v != self.ctx.vlenb:
+                return self._set_guest_vlenb(v)
             if v != self.ctx.vlenb:
                 raise _err(errno.EINVAL, f"vlenb is {self.ctx.vlenb}; RISC-V KVM has no way to "
                            "choose another vector length")
@@ -504,6 +517,20 @@ class VCpu:
             self.ctx.vreg[j * vl:(j + 1) * vl] = np.frombuffer(b, dtype=np.uint8)
         else:
             setattr(self.ctx, name, self._int_value(value, size, reg_id))
+
+    def _set_guest_vlenb(self, v):
+        """KVM_CAP_RVEMU_VECTOR_LENGTH: the guest's vlenb, as arm64 negotiates SVE vector
+        lengths: before the first run (EBUSY after), a power of two from 16 (VLEN 128, what
+        V requires) to the host's vlenb (EINVAL otherwise). The vector registers are
+        reallocated (zeroed) at that size; ONE_REG vector register sizes follow it."""
+        host = self.vm.host.vlenb
+        if self.ran_atleast_once:
+            raise _err(errno.EBUSY, "the vector length is chosen before the vCPU first runs")
+        if v < 16 or v > host or v & (v - 1):
+            raise _err(errno.EINVAL, f"vlenb {v} must be a power of two from 16 to the host's {host}")
+        self.guest_vlenb = v
+        self.ctx.vlenb = v
+        self.ctx.vreg = np.zeros(32 * v, dtype=np.uint8)
 
     # ISA_EXT
     def _get_isa_ext(self, reg_id, size, num):

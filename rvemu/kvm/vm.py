@@ -97,6 +97,11 @@ class Vm:
         if cap == U.KVM_CAP_RISCV_MP_STATE_RESET:
             self.mp_state_reset = True
             return
+        if cap == U.KVM_CAP_RVEMU_VECTOR_LENGTH:
+            if not self.host.vlenb:
+                raise KvmError(errno.EINVAL, "the host has no vector unit to negotiate a length of")
+            self.vector_length_negotiation = True
+            return
         if cap == U.KVM_CAP_RVEMU_ISA_EXT_POLICY:
             if self.vcpus:
                 raise KvmError(errno.EBUSY, "the ISA-extension policy is chosen before the first vCPU is created")

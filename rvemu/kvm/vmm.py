@@ -23,6 +23,7 @@ RAM_BASE = 0x8000_0000
 UART_BASE, UART_SIZE = 0x1000_0000, 0x100
 FINISHER = 0x10_0000          # sifive,test0: 0x5555 pass, 0x3333 | code << 16 fail, 0x7777 reset
 DBCN, LEGACY_PUTCHAR, LEGACY_GETCHAR = 0x4442434E, 0x1, 0x2
+SBI_BASE = 0x10
 MASK64 = (1 << 64) - 1
 
 
@@ -61,14 +62,16 @@ class Vmm:
     """``Vmm(elf, vcpus=1, ram="128M")`` then ``run()``. ``console`` receives the guest's
     output bytes (default: kept in ``output``); ``send_input`` queues console input."""
 
-    def __init__(self, elf, *, vcpus=1, ram="128M", host_isa=None, quantum=100_000,
-                 console=None, strategy="direct", bootargs=""):
+    def __init__(self, elf, *, vcpus=1, ram="128M", host_isa=None, vlen=None, quantum=100_000,
+                 console=None, strategy="direct", bootargs="", simd_policy="eager"):
         if not 1 <= vcpus <= 16:
             raise RvemuError("a VM here has 1 to 16 vCPUs")
-        self.kvm = Kvm(host_isa) if host_isa else Kvm()
+        self.kvm = Kvm(host_isa, vlen=vlen)
         from rvemu.kvm.run import host_of
         host_of(self.kvm).set_strategy(strategy)
         self.vm = self.kvm.create_vm()
+        from rvemu.kvm.simd import set_policy
+        set_policy(self.vm, simd_policy)
         self.ram_size = parse_size(ram)
         self.mem = self.vm.alloc_memory(self.ram_size)
         self.vm.set_user_memory_region(0, 0, RAM_BASE, self.ram_size, self.mem)
@@ -103,6 +106,40 @@ class Vmm:
         self.uart = Uart16550(self._write, self._read)
         self.exit_counts = {v.vcpu_id: collections.Counter() for v in self.vcpus}
         self.instructions = 0
+
+    # ---- snapshots -----------------------------------------------------------------------
+    def snapshot(self, path):
+        """Save the VM and the VMM's devices (rvemu/kvm/snapshot.py); returns the size."""
+        from rvemu.kvm.snapshot import save
+        devices = {"uart": list(self.uart.regs), "input": bytes(self._input).hex(),
+                   "instructions": self.instructions, "quantum": self.quantum,
+                   "ram_size": self.ram_size}
+        return save(self.vm, path, devices)
+
+    @classmethod
+    def restore(cls, path, *, strategy="strict", host_isa=None, vlen=None, console=None,
+                hstatus="direct"):
+        """A VMM running the snapshot at path on a new host (ISA host_isa, VLEN vlen)."""
+        from rvemu.kvm.run import host_of
+        from rvemu.kvm.snapshot import restore
+        self = cls.__new__(cls)
+        kw = {"vlen": vlen} if vlen else {}
+        self.kvm = Kvm(host_isa, **kw) if host_isa else Kvm(**kw)
+        host_of(self.kvm).set_strategy(hstatus)
+        self.vm, dev = restore(self.kvm, path, strategy)
+        self.vcpus = list(self.vm.vcpus)
+        self.mem = self.vm.slots[0].memory
+        self.ram_size = dev.get("ram_size", self.mem.size)
+        self.quantum = dev.get("quantum", 100_000)
+        self.instructions = dev.get("instructions", 0)
+        self.output = bytearray()
+        self._console = console
+        self._input = bytearray(bytes.fromhex(dev.get("input", "")))
+        self.uart = Uart16550(self._write, self._read)
+        self.uart.regs = list(dev.get("uart", [0] * 8))
+        self.exit_counts = {v.vcpu_id: collections.Counter() for v in self.vcpus}
+        self.fdt_addr = None
+        return self
 
     # ---- console -----------------------------------------------------------------------
     def _write(self, data):
@@ -160,23 +197,34 @@ class Vmm:
         elif eid == DBCN and fid == 2:           # console_write_byte
             self._write(bytes([a[0] & 0xFF]))
             ex.ret = [0, 0]
-        elif eid == LEGACY_PUTCHAR:
-            self._write(bytes([a[0] & 0xFF]))
-            ex.ret = [0, 0]
+        elif eid == LEGACY_PUTCHAR:              # (v0.1 calls return a0 only: KVM's
+            self._write(bytes([a[0] & 0xFF]))    # sbi_return writes ret[1] to a1, so
+            ex.ret = [0, a[1]]                   # give back the guest's a1)
         elif eid == LEGACY_GETCHAR:
             b = self._read(1)
-            ex.ret = [b[0] if b else MASK64, 0]
+            ex.ret = [b[0] if b else MASK64, a[1]]
+        elif eid == SBI_BASE and fid == 3:       # KVM forwards probes of experimental and
+            ex.ret = [0, 0]                      # vendor EIDs: we implement none (and BASE
+                                                 # never fails, SBI spec)
         # anything else keeps the NOT_SUPPORTED answer the exit starts with
 
     def run(self, max_insns=None):
         """Run until shutdown/reset, until every vCPU is idle, or for max_insns guest
         instructions in total."""
         t0 = time.perf_counter()
+        from rvemu.kvm.run import host_of
+        hart = host_of(self.kvm).hart
+        ready_since = {}     # vCPU id -> hart time since when it has been runnable, not running
         while True:
             progressed = False
             for v in self.vcpus:
                 if v.mp_state != U.KVM_MP_STATE_RUNNABLE:
+                    ready_since.pop(v.vcpu_id, None)
                     continue
+                since = ready_since.pop(v.vcpu_id, None)
+                if since is not None and hart.mtime > since:
+                    # it waited for the hart while others ran: steal time, in ns (SBI STA)
+                    v.record_steal_time((hart.mtime - since) * 1_000_000_000 // self.kvm.timebase)
                 q = self.quantum
                 if max_insns is not None:
                     q = min(q, max_insns - self.instructions)
@@ -189,6 +237,8 @@ class Vmm:
                 self.instructions += ran
                 progressed |= ran > 0 or ex.reason != exits.KVM_EXIT_INTR
                 self.exit_counts[v.vcpu_id][ex.reason_name] += 1
+                if v.mp_state == U.KVM_MP_STATE_RUNNABLE and not v.waiting:
+                    ready_since[v.vcpu_id] = hart.mtime
                 if ex.reason == exits.KVM_EXIT_MMIO:
                     stop = self._mmio(ex)
                     if stop is not None:
@@ -213,7 +263,9 @@ class Vmm:
         and the world switch's counters."""
         from rvemu.kvm.pmu import FW_EVENTS
         from rvemu.kvm.run import host_of
-        out = {"world_switch": host_of(self.kvm).ws.counters(), "vcpus": {}}
+        from rvemu.kvm.simd import vm_stats
+        out = {"world_switch": host_of(self.kvm).ws.counters(), "vcpus": {},
+               "simd": dict(vm_stats(self.vm), policy=getattr(self.vm, "simd_policy", "eager"))}
         for v in self.vcpus:
             fw = {n: int(v.pmu.fw_value[i]) for i, n in enumerate(FW_EVENTS)
                   if int(v.pmu.fw_value[i])}
