@@ -39,6 +39,7 @@ REG_PC = 32
 REG_F0 = 33
 REG_CSR0 = 65
 REG_PRIV = 65 + 4096
+REG_V0 = REG_PRIV + 1         # v0..v31 (org.gnu.gdb.riscv.vector, with a vector unit)
 SIGINT, SIGTRAP, SIGSEGV = 2, 5, 11
 FP_CSRS = {"fflags": 0x001, "frm": 0x002, "fcsr": 0x003}
 
@@ -146,31 +147,19 @@ class GdbStub:
             csrs.append(_Register(name, REG_CSR0 + num, 64, "int", "csr",
                                   lambda n=name: m.reg_read(n), lambda v, n=name: m.reg_write(n, v)))
         self.features.append(("org.gnu.gdb.riscv.csr", csrs))
+        if m.hart.v is not None:
+            vlen = 8 * m.hart.vlenb
+            self.features.append(("org.gnu.gdb.riscv.vector", [
+                _Register(f"v{i}", REG_V0 + i, vlen, "riscv_vector", "vector",
+                          lambda i=i: int.from_bytes(m.reg_read(f"v{i}"), "little"),
+                          lambda v, i=i: m.reg_write(f"v{i}", v)) for i in range(32)]))
         virtual = [_Register("priv", REG_PRIV, 64, "int", "general",
                              lambda: m.reg_read("priv"), lambda v: m.reg_write("priv", v & 3))]
         if "h" in m.isa:  # the V bit: 1 in VS/VU mode
-            virtual.append(_Register("virt", REG_PRIV + 1, 64, "int", "general",
+            virtual.append(_Register("virt", REG_V0 + 32, 64, "int", "general",
                                      lambda: m.reg_read("virt"),
                                      lambda v: m.reg_write("virt", v & 1)))
         self.features.append(("org.gnu.gdb.riscv.virtual", virtual))
-        if m.hart.v is not None:     # v0..v31 at the configured VLEN (as QEMU numbers them)
-            vlenb = m.hart.v.shape[1]
-            hart = m.hart
-
-            def vread(i):
-                return int.from_bytes(bytes(hart.v.reshape(-1)[i * hart.active_vlenb:
-                                                               (i + 1) * hart.active_vlenb]),
-                                      "little")
-
-            def vwrite(i, value):
-                n = hart.active_vlenb
-                hart.v.reshape(-1)[i * n:(i + 1) * n] = list(
-                    (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little"))
-            self.features.append(("org.gnu.gdb.riscv.vector", [
-                _Register(f"v{i}", REG_PRIV + 2 + i, 8 * vlenb, "riscv_vector", "vector",
-                          lambda i=i: vread(i), lambda v, i=i: vwrite(i, v))
-                for i in range(32)]))
-            self.vlenb = vlenb
         for _, regs in self.features:
             for r in regs:
                 self.regs[r.num] = r
@@ -184,8 +173,8 @@ class GdbStub:
             if fname.endswith(".fpu"):
                 lines.append('<union id="riscv_double"><field name="float" type="ieee_single"/>'
                              '<field name="double" type="ieee_double"/></union>')
-            if fname.endswith(".vector"):
-                n = self.vlenb
+            if fname.endswith(".vector"):   # the element views of a vector register, as QEMU
+                n = self.m.hart.vlenb
                 lines += [f'<vector id="bytes" type="uint8" count="{n}"/>',
                           f'<vector id="shorts" type="uint16" count="{n // 2}"/>',
                           f'<vector id="words" type="uint32" count="{n // 4}"/>',

@@ -31,6 +31,9 @@ cdef extern from "rvv.h":
         uint8_t zvfbfmin
         uint8_t zvfbfwma
         uint8_t full_v
+        uint64_t* tlog
+        uint32_t tlog_n
+        uint32_t tlog_cap
 
 ctypedef struct Insn:            # one decoded instruction (16 bytes)
     uint16_t op                  # handler id (OP_*), 0 = not decoded yet
