@@ -75,10 +75,15 @@ def generate():
         if e.name in extensions.EXT_BIT:
             out.append(f"    EXT_{e.name.upper()} = {extensions.EXT_BIT[e.name]}")
     out.append("")
-    out.append("cdef enum:")
-    for e in extensions.EXTENSIONS:
-        if e.name in extensions.EXT_BIT:
-            out.append(f"    EXTM_{e.name.upper()} = {1 << extensions.EXT_BIT[e.name]}")
+    # Mask bits as 64-bit C constants: a C enum is an int, too narrow past bit 31.
+    masked = [e.name for e in extensions.EXTENSIONS if e.name in extensions.EXT_BIT]
+    out.append("cdef extern from *:")
+    out.append('    """')
+    for name in masked:
+        out.append(f"    #define EXTM_{name.upper()} {1 << extensions.EXT_BIT[name]:#x}ULL")
+    out.append('    """')
+    for name in masked:
+        out.append(f"    const uint64_t EXTM_{name.upper()}")
     out.append("")
     out.append("cdef enum:")
     for name, num, _ in csrs.CSRS:
