@@ -120,6 +120,9 @@ TARGETS = [
     _t("vm_sv57", ["src/vm.c", "src/vm_rt.S", CRT], cflags=["-DLEVELS=5"],
        qemu=SVADU_QUIRKS),
     _t("plic_uart", ["src/plic_uart.S", CRT]),
+    # several harts (Machine(harts=N) writes N into `nharts`); its own start-up code
+    _t("smp", ["src/smp.S"]),
+    _t("smp_sbi", ["src/smp_sbi.S", CRT_SBI], ldscript=LD_SBI),
     # H extension harness: validated on Spike (QEMU 7.2 is not the reference
     # for H); Sstc and Svadu cases are chosen at run time from menvcfg.
     dict(_t("hyp", ["src/hyp.c", "src/hyp_rt.S", CRT], march="rv64gch"),

@@ -51,9 +51,11 @@ def cmd_run(args):
         raise RvemuError("--sbi (the built-in SBI) and --bios (firmware providing the SBI) exclude each other")
     if args.kvm:
         return _run_kvm(args, console)
+    if args.harts != 1 and (args.gdb is not None or args.trace):
+        raise RvemuError("--gdb and --trace follow one hart; use them without --harts")
     m = Machine(isa=args.isa, ram=args.ram, misaligned=args.misaligned, svadu=args.svadu,
                 time_div=args.time_div, console=console, sbi=args.sbi, vlen=args.vlen,
-                agnostic=args.agnostic)
+                agnostic=args.agnostic, harts=args.harts, hart_slice=args.hart_slice)
     if args.bios is not None:
         m.load_elf(args.bios)          # M-mode firmware at its entry, a1 = device tree
         if args.kernel is not None:
@@ -95,6 +97,10 @@ def cmd_run(args):
             f"traps:        {st['traps']} (interrupts {st['interrupts']})",
             f"decodes:      {st['decodes']}, TLB refills {st['tlb_misses']}",
         ]
+        if m.group is not None:   # several harts: the lines above are hart 0's traps/decodes
+            lines.append(f"harts:        {m.nharts}, {m.group.slices} slices of "
+                         f"{m.group.slice_len} instructions; instret per hart: "
+                         + ", ".join(str(h.instret) for h in m.harts))
         print("\n".join(lines), file=sys.stderr)
     if result.reason == "budget":
         print(f"rvemu: stopped after {result.instructions} instructions (--max-insns)", file=sys.stderr)
@@ -232,6 +238,11 @@ def build_parser():
                    help="next stage for --bios: an ELF at its addresses, or a raw image at 0x80200000")
     r.add_argument("--isa", default="rv64gc", help="ISA string, e.g. rv64gc or rv64imac (default rv64gc)")
     r.add_argument("--ram", default="256M", help="RAM size at 0x80000000 (default 256M)")
+    r.add_argument("--harts", type=int, default=1, metavar="N",
+                   help="harts sharing RAM, run round-robin in slices (default 1); all start at "
+                        "the entry with a0 = hart id (with --sbi only hart 0; SBI HSM starts the others)")
+    r.add_argument("--hart-slice", type=int, default=10_000, metavar="N",
+                   help="with --harts: instructions a hart runs before the next one's turn (default 10000)")
     r.add_argument("--max-insns", type=int, default=None, metavar="N",
                    help="stop after N steps (retired instructions plus traps)")
     r.add_argument("--sbi", action="store_true",

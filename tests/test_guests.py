@@ -17,6 +17,9 @@ SPECIAL = {
     "hyp": (dict(isa="rv64gch_sstc"), b"hyp: all checks passed"),
     # interrupt-driven UART input through the PLIC; it echoes what it receives
     "plic_uart": ({}, b"hello, PLIC\n", b"hello, PLIC\n"),
+    # several harts (tests/test_harts.py runs them with other hart counts too)
+    "smp": ({}, b"smp: all harts passed"),
+    "smp_sbi": (dict(sbi=True, harts=2), b"all harts started, interrupted and stopped"),
 }
 PENDING = {}
 

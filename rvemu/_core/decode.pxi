@@ -78,6 +78,8 @@ cdef void decode_at(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept 
         # again, so stores to it must go back to the slow path that invalidates them
         h.code_page[page] = 1
         tlb_flush(&h.wtlb)
+        if h.code_epoch != NULL:
+            h.code_epoch[0] += 1  # other harts' store TLBs too (smp.pxi)
     if h.nbp and is_breakpoint(h, pc):
         d.op = OP_BREAKPOINT  # costs nothing at run time: the slot itself is the check
         d.len = 2 if (lo & 3) != 3 else 4

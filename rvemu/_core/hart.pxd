@@ -190,6 +190,12 @@ ctypedef struct HartState:
     uint64_t plic_claimed        # PLIC sources claimed and not yet completed
     uint64_t plic_enable[2]      # PLIC enables of context 0 (M-mode) and 1 (S-mode)
     uint32_t plic_threshold[2]   # PLIC priority thresholds of the two contexts
+    # several harts (smp.pxi); all zero/NULL for a lone hart
+    HartState** peers            # every hart of the machine by hart index (NULL: one hart)
+    uint32_t npeers              # harts in peers
+    uint8_t wfi_yield            # 1: WFI with nothing pending leaves the loop (EXIT_IDLE) at once
+    uint8_t loose_budget         # 1: a budget may end late, at the next event check (slices)
+    uint64_t* code_epoch         # shared counter bumped when a RAM page gains or loses its decodes
     uint64_t stat_traps          # traps taken
     uint64_t stat_interrupts     # interrupts taken
     uint64_t stat_tlb_misses     # software TLB refills

@@ -681,7 +681,17 @@ cdef class Hart:
         self.h.dpages = keep.dpages
         self.h.code_page = keep.code_page
         self.h.vu.reg = keep.vu.reg
+        self.h.vu.tlog = keep.vu.tlog            # this hart's vector trace buffer
+        self.h.vu.tlog_n = keep.vu.tlog_n
+        self.h.vu.tlog_cap = keep.vu.tlog_cap
+        self.h.peers = keep.peers                # this machine's harts and shared state
+        self.h.npeers = keep.npeers
+        self.h.code_epoch = keep.code_epoch
+        self.h.wfi_yield = keep.wfi_yield
+        self.h.loose_budget = keep.loose_budget
         for i in range(3):
             self.h.refetch[i].op = OP_PAGE_END
             self.h.tmp_insn[i].op = OP_PAGE_END
         self.flush_decode_cache()
+
+include "smp.pxi"  # several harts: shared devices and the round-robin HartGroup

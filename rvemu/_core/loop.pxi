@@ -35,6 +35,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef uint16_t op
     cdef uint8_t ln
     cdef bint precise = False   # single-step: the budget ends within reach
+    # hart slices (loose_budget) end at the first event check past the budget instead
+    cdef uint64_t tail = 0 if h.loose_budget else PRECISE_TAIL
     cdef uint64_t a, b, v, t
     cdef int r, irq
     cdef int64_t sa, sb
@@ -397,8 +399,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 # page end) are at most 2 x 2048 instructions, so the fast path may run
                 # until PRECISE_TAIL instructions remain; then step one at a time so
                 # the budget ends exactly.
-                precise = stop_at - icount <= PRECISE_TAIL
-                limit = icount if precise else stop_at - PRECISE_TAIL
+                precise = stop_at - icount <= tail
+                limit = icount if precise else stop_at - tail
                 t = next_timer_event(h)
                 if t > icount and t < limit:
                     limit = t

@@ -162,6 +162,8 @@ cdef int plic_best(HartState* h, int ctx) noexcept nogil:
 cdef inline uint64_t plic_mip(HartState* h) noexcept nogil:
     """MEIP/SEIP as the PLIC drives them."""
     cdef uint64_t v = 0
+    if h.peers != NULL:
+        return smp_plic_mip(h)  # several harts: a context pair per hart (smp.pxi)
     plic_sync(h)
     if h.plic_pending:
         if plic_best(h, 0):
@@ -294,6 +296,8 @@ cdef int phys_load(HartState* h, uint64_t pa, int size, uint64_t* out) noexcept 
     if in_ram(h, pa, size):
         out[0] = read_le(h.ram + (pa - h.ram_base), size)
         return 0
+    if h.peers != NULL and smp_load(h, pa, size, out):
+        return 0  # several harts: CLINT, PLIC and UART are shared (smp.pxi)
     if pa >= CLINT_BASE and pa < CLINT_BASE + CLINT_SIZE:
         out[0] = clint_read(h, pa - CLINT_BASE, size)
         return 0
@@ -320,6 +324,8 @@ cdef int phys_store(HartState* h, uint64_t pa, int size, uint64_t v) noexcept no
         if h.tohost and pa < h.tohost + 8 and pa + size > h.tohost:
             htif_check(h)
         return 0
+    if h.peers != NULL and smp_store(h, pa, size, v):
+        return 0  # several harts: CLINT, PLIC and UART are shared (smp.pxi)
     if pa >= CLINT_BASE and pa < CLINT_BASE + CLINT_SIZE:
         clint_write(h, pa - CLINT_BASE, size, v)
         return 0
@@ -349,6 +355,8 @@ cdef void invalidate_code_page(HartState* h, uint64_t page) noexcept nogil:
     if p != NULL:
         memset(p, 0, 2048 * sizeof(Insn))
     h.code_page[page] = 0
+    if h.code_epoch != NULL:
+        h.code_epoch[0] += 1  # other harts drop their fetch/store TLBs (smp.pxi)
 
 
 cdef Insn* code_page_for(HartState* h, uint64_t pa) noexcept nogil:
@@ -366,5 +374,7 @@ cdef Insn* code_page_for(HartState* h, uint64_t pa) noexcept nogil:
         h.dpages[page] = p
     if not h.code_page[page]:
         h.code_page[page] = 1
+        if h.code_epoch != NULL:
+            h.code_epoch[0] += 1  # other harts' store TLBs must stop bypassing this page
         tlb_flush(&h.wtlb)  # stores to this page must now take the slow path
     return p

@@ -70,6 +70,9 @@ cdef int exec_system(HartState* h, Insn* d, uint64_t pc, uint64_t* new_pc) noexc
     new_pc[0] = pc + d.len
     if mip_value(h) & h.mie:
         return 0  # an enabled interrupt is already pending: WFI completes at once
+    if h.wfi_yield:  # several harts: the scheduler (smp.pxi) decides when to wake it
+        h.exit_reason = EXIT_IDLE
+        return 0
     t = next_timer_event(h)
     if t != 0xffffffffffffffffULL and t > h.instret and (
             (h.mie & MIP_MTIP) or ((h.mie & MIP_STIP) and (h.menvcfg & MENVCFG_STCE))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rvemu._core.hart import EXIT_REASONS, Hart
+from rvemu._core.hart import EXIT_REASONS, Hart, HartGroup
 from rvemu.errors import ConfigError, ElfError, MemoryAccessError, RegisterError
 from rvemu.isa.csrs import CSR_BY_NAME
 from rvemu.isa.isastring import parse_isa
@@ -20,6 +20,8 @@ PAYLOAD_BASE = 0x8020_0000   # where OpenSBI's fw_jump (and QEMU's -kernel with 
 # exit reasons of the core (rvemu/_core/mem.pxi)
 _BUDGET, _HALT, _ECALL, _MMIO, _IDLE, _OUTPUT, _EBREAK, _RESET, _TRAP_LOOP = range(1, 10)
 SLICE = 1 << 22   # instructions per call into the core: bounds console latency
+HART_SLICE = 10_000   # with several harts: instructions each runs before the next one's turn
+MAX_HARTS = 64
 
 
 @dataclass
@@ -79,7 +81,7 @@ class Machine:
 
     def __init__(self, isa="rv64gc", ram="256M", *, board="virt", vlen=None,
                  misaligned="trap", svadu=False, time_div=100, console=None, sbi=False,
-                 agnostic="undisturbed"):
+                 agnostic="undisturbed", harts=1, hart_slice=HART_SLICE):
         if board != "virt":
             raise ConfigError(f"unknown board {board!r}; available: 'virt'")
         if misaligned not in ("trap", "hw"):
@@ -92,6 +94,10 @@ class Machine:
             raise ConfigError(f"agnostic must be 'undisturbed' or 'ones', not {agnostic!r}")
         if svadu and "svadu" not in self.isa:
             self.isa = parse_isa(isa + "_svadu")
+        if not isinstance(harts, int) or isinstance(harts, bool) or not 1 <= harts <= MAX_HARTS:
+            raise ConfigError(f"harts must be a number of harts from 1 to {MAX_HARTS}, not {harts!r}")
+        if not isinstance(hart_slice, int) or isinstance(hart_slice, bool) or hart_slice < 1:
+            raise ConfigError(f"hart_slice must be a positive number of instructions, not {hart_slice!r}")
         self.ram_size = parse_size(ram)
         self.ram_base = RAM_BASE
         self.ram = np.zeros(self.ram_size, dtype=np.uint8)
@@ -103,6 +109,19 @@ class Machine:
         self.hart.wfi_exit = True
         if svadu:
             self.hart.csr_write(CSR_BY_NAME["menvcfg"], 1 << 61)
+        # several harts: hart 0 is self.hart (the boot hart, and the one the register and
+        # debugger API see); all share RAM and run round-robin in slices (rvemu/_core/smp.pxi)
+        self.harts = [self.hart]
+        for i in range(1, harts):
+            h = Hart(self.ram, RAM_BASE, self.isa.mask, self.isa.misa, hartid=i,
+                     time_div=time_div, misaligned_hw=(misaligned == "hw"), vlen=self.vlen or 0)
+            h.vector_agnostic_ones = agnostic == "ones"
+            h.wfi_exit = True
+            if svadu:
+                h.csr_write(CSR_BY_NAME["menvcfg"], 1 << 61)
+            self.harts.append(h)
+        self.group = HartGroup(self.harts, hart_slice) if harts > 1 else None
+        self._hart_index = {id(h): i for i, h in enumerate(self.harts)}
         self.timebase = 10_000_000
         self.symbols = {}
         self.output = bytearray()
@@ -120,6 +139,7 @@ class Machine:
         self.devices = []   # (base, size, device) served in Python
         self.breakpoints = set()
         self._at_breakpoint = False
+        self._bp_hart = None      # with several harts: the hart that stopped at a breakpoint
         if sbi:
             self.enable_sbi()
 
@@ -135,7 +155,7 @@ class Machine:
             off = seg.paddr - self.ram_base
             self.ram[off:off + seg.memsz] = 0
             self.ram[off:off + len(seg.data)] = np.frombuffer(seg.data, dtype=np.uint8)
-        self.hart.flush_decode_cache()
+        self.flush_code()
 
     def load_elf(self, path_or_bytes):
         """Load an RV64 ELF: copy its segments, set pc to its entry, find tohost."""
@@ -143,12 +163,31 @@ class Machine:
         self._copy_segments(img)
         self.symbols = dict(img.symbols)
         self.elf = img
-        self.hart.set_htif(img.symbols.get("tohost", 0), img.symbols.get("fromhost", 0))
         self._place_dtb()
-        self.hart.reset(img.entry, 0, self.dtb_addr)
+        for i, h in enumerate(self.harts):   # every hart at the entry, a0 = its hart id
+            h.set_htif(img.symbols.get("tohost", 0), img.symbols.get("fromhost", 0))
+            h.reset(img.entry, i, self.dtb_addr)
+        if self.group is not None:
+            self.group.reset()
         if self.sbi_mode:
             self._enter_supervisor(img.entry)
         return img
+
+    # ---- several harts ------------------------------------------------------------------
+    @property
+    def nharts(self):
+        return len(self.harts)
+
+    def hart_index(self, hart):
+        """The hart id of a Hart of this machine."""
+        return self._hart_index[id(hart)]
+
+    def flush_code(self):
+        """Forget every decoded instruction and TLB entry, on every hart."""
+        for h in self.harts:
+            h.flush_decode_cache()
+        if self.group is not None:
+            self.group.code_changed()
 
     def load_payload(self, path, addr=PAYLOAD_BASE):
         """Load the next boot stage for M-mode firmware (QEMU's -kernel): an ELF goes to
@@ -168,7 +207,7 @@ class Machine:
 
     def _place_dtb(self):
         dtb = build_dtb(virt_tree(isa=self.isa, ram_base=self.ram_base, ram_size=self.ram_size,
-                                  timebase=self.timebase))
+                                  timebase=self.timebase, harts=len(self.harts)))
         addr = (self.ram_base + self.ram_size - len(dtb) - 64) & ~0xFFF
         self.dtb_addr = addr
         off = addr - self.ram_base
@@ -179,13 +218,21 @@ class Machine:
         if "s" not in self.isa:
             raise ConfigError("--sbi needs S-mode in the ISA")
         self.sbi_mode = True
-        self.hart.sbi_exits = True
+        for h in self.harts:
+            h.sbi_exits = True
         if self.elf is not None:
             self._enter_supervisor(self.hart.pc)
 
     def _enter_supervisor(self, entry):
-        """What OpenSBI does before jumping to the payload: delegate, open counters, S-mode."""
-        h = self.hart
+        """What OpenSBI does before jumping to the payload: delegate, open counters, S-mode.
+        With several harts only hart 0 starts; the others wait, stopped, for SBI HSM
+        hart_start."""
+        for i, h in enumerate(self.harts):
+            self._supervisor_csrs(h, entry)
+            if i and self.group is not None:
+                self.group.set_stopped(i, True)
+
+    def _supervisor_csrs(self, h, entry):
         c = CSR_BY_NAME
         h.csr_write(c["medeleg"], 0xB1FF & ~(1 << 9) | (1 << 12) | (1 << 13) | (1 << 15))
         h.csr_write(c["mideleg"], (1 << 1) | (1 << 5) | (1 << 9))
@@ -215,16 +262,18 @@ class Machine:
                 raise ConfigError(f"device region [{base:#x}, {base + size:#x}) overlaps {what}")
         if not (callable(getattr(device, "read", None)) and callable(getattr(device, "write", None))):
             raise ConfigError("a device needs read(offset, size) and write(offset, size, value) methods")
-        self.hart.add_pydev(base, size)
+        for h in self.harts:
+            h.add_pydev(base, size)
         self.devices.append((base, size, device))
 
-    def _after_exit(self, reason, until=None):
+    def _after_exit(self, reason, until=None, h=None):
         """Serve what made the core return (console, SBI call, MMIO...). Returns the
-        (reason, exit code) that ends run(), or None to keep running."""
-        h = self.hart
+        (reason, exit code) that ends run(), or None to keep running. h: the hart that
+        left its loop (hart 0 by default)."""
+        h = self.hart if h is None else h
         name = EXIT_REASONS.get(reason, reason)
         self.exits[name] = self.exits.get(name, 0) + 1
-        out = h.take_output()
+        out = self._take_output()
         if out:
             self._console_write(out)
         if reason == _HALT:
@@ -236,7 +285,7 @@ class Machine:
                 self.exit_code = stop[1] if stop[0] == "halt" else None
             return stop
         if reason == _MMIO:
-            self._serve_mmio()
+            self._serve_mmio(h)
             return None
         if reason == _IDLE:
             if self._input:   # asleep in WFI, e.g. for a UART interrupt: hand it a line
@@ -252,15 +301,22 @@ class Machine:
             return ("until" if until is not None and h.pc == int(until) else "breakpoint", None)
         return None  # EXIT_OUTPUT (console drained above) or EXIT_NONE
 
-    def _serve_mmio(self):
-        addr, size, is_write, data = self.hart.mmio_request()
+    def _take_output(self):
+        """Console bytes of every hart (the UART's go through hart 0's buffer)."""
+        if self.group is None:
+            return self.hart.take_output()
+        return b"".join(h.take_output() for h in self.harts)
+
+    def _serve_mmio(self, h=None):
+        h = self.hart if h is None else h
+        addr, size, is_write, data = h.mmio_request()
         for base, length, dev in self.devices:
             if base <= addr < base + length:
                 if is_write:
                     dev.write(addr - base, size, data)
-                    self.hart.mmio_complete()
+                    h.mmio_complete()
                 else:
-                    self.hart.mmio_complete(int(dev.read(addr - base, size)))
+                    h.mmio_complete(int(dev.read(addr - base, size)))
                 return
         raise AssertionError(f"MMIO exit at {addr:#x} with no device")  # cannot happen
 
@@ -283,7 +339,7 @@ class Machine:
         data = bytes(data)
         a, b = self._ram_slice(addr, len(data))
         self.ram[a:b] = np.frombuffer(data, dtype=np.uint8)
-        self.hart.invalidate_code(addr, len(data))
+        self.hart.invalidate_code(addr, len(data))   # the decode cache is shared by all harts
 
     def _virt_pages(self, va, size, write):
         """(physical address, length) pieces of [va, va+size) through the current
@@ -317,61 +373,69 @@ class Machine:
         return self.ram[a:b]
 
     # ---- registers ----------------------------------------------------------------------
-    def reg_read(self, name):
-        """Read a register by name: x5/t0, f10/fa0, pc, priv, or a CSR name."""
+    def _hart_arg(self, hart):
+        if isinstance(hart, bool) or not isinstance(hart, int) or not 0 <= hart < len(self.harts):
+            raise RegisterError(f"no hart {hart!r}: this machine has harts 0..{len(self.harts) - 1}")
+        return self.harts[hart]
+
+    def reg_read(self, name, hart=0):
+        """Read a register by name: x5/t0, f10/fa0, pc, priv, or a CSR name (of hart
+        ``hart`` when there are several)."""
+        h = self._hart_arg(hart)
         key = name.lower() if isinstance(name, str) else name
         if key in X_INDEX:
-            return 0 if X_INDEX[key] == 0 else int(self.hart.x[X_INDEX[key]])
+            return 0 if X_INDEX[key] == 0 else int(h.x[X_INDEX[key]])
         if key in F_INDEX:
-            return int(self.hart.f[F_INDEX[key]])
+            return int(h.f[F_INDEX[key]])
         if key == "pc":
-            return self.hart.pc
+            return h.pc
         if key == "priv":
-            return self.hart.priv
+            return h.priv
         if key == "virt":
-            return self.hart.virt
+            return h.virt
         if _vreg(self, key) is not None:        # v0..v31: the register's bytes (element 0 first)
-            return bytes(self.hart.v[_vreg(self, key)])
+            return bytes(h.v[_vreg(self, key)])
         if key in CSR_BY_NAME:
             try:
-                return self.hart.csr_read(CSR_BY_NAME[key])
+                return h.csr_read(CSR_BY_NAME[key])
             except KeyError:
                 raise RegisterError(f"CSR {name!r} is not available in this configuration") from None
         raise RegisterError(f"unknown register {name!r}; use x0-x31, ABI names, f0-f31, pc, priv or a CSR name")
 
-    def reg_write(self, name, value):
+    def reg_write(self, name, value, hart=0):
+        h = self._hart_arg(hart)
         key = name.lower() if isinstance(name, str) else name
         if _vreg(self, key) is not None:        # v0..v31 from an int (little-endian) or bytes
-            n = self.hart.vlenb
+            n = h.vlenb
             raw = bytes(value) if isinstance(value, (bytes, bytearray)) else \
                 (int(value) & ((1 << (8 * n)) - 1)).to_bytes(n, "little")
             if len(raw) != n:
                 raise RegisterError(f"{name} holds {n} bytes (VLEN {8 * n}), not {len(raw)}")
-            self.hart.v[_vreg(self, key)] = np.frombuffer(raw, dtype=np.uint8)
+            h.v[_vreg(self, key)] = np.frombuffer(raw, dtype=np.uint8)
             return
         value = int(value) & ((1 << 64) - 1)
         if key in X_INDEX:
             if X_INDEX[key] != 0:
-                self.hart.x[X_INDEX[key]] = value
+                h.x[X_INDEX[key]] = value
             return
         if key in F_INDEX:
-            self.hart.f[F_INDEX[key]] = value
+            h.f[F_INDEX[key]] = value
             return
         if key == "pc":
-            self.hart.pc = value
+            h.pc = value
             return
         if key == "priv":
-            self.hart.priv = value
+            h.priv = value
             return
         if key == "virt":
             try:
-                self.hart.virt = value
+                h.virt = value
             except ValueError as e:
                 raise RegisterError(str(e)) from None
             return
         if key in CSR_BY_NAME:
             try:
-                self.hart.csr_write(CSR_BY_NAME[key], value)
+                h.csr_write(CSR_BY_NAME[key], value)
             except KeyError:
                 raise RegisterError(f"CSR {name!r} is read-only or not available") from None
             return
@@ -437,15 +501,23 @@ class Machine:
     def add_breakpoint(self, addr):
         """Stop run() (reason 'breakpoint') before executing the instruction at addr."""
         self.breakpoints.add(int(addr))
-        self.hart.set_breakpoints(self.breakpoints)
+        self._set_breakpoints(self.breakpoints)
 
     def remove_breakpoint(self, addr):
         self.breakpoints.discard(int(addr))
-        self.hart.set_breakpoints(self.breakpoints)
+        self._set_breakpoints(self.breakpoints)
+
+    def _set_breakpoints(self, addrs):
+        for h in self.harts:
+            h.set_breakpoints(addrs)
+        if self.group is not None:
+            self.group.code_changed()
 
     def gdb_serve(self, port=1234, host="127.0.0.1", ready=None):
         """Serve one GDB remote-protocol client on host:port (see rvemu.gdbstub)."""
         from rvemu.gdbstub import gdb_serve
+        if self.group is not None:
+            raise ConfigError("the GDB stub serves one hart; use harts=1")
         return gdb_serve(self, port, host, ready)
 
     # ---- running ------------------------------------------------------------------------
@@ -455,17 +527,19 @@ class Machine:
         A step is a retired instruction or a trap taken, so a guest stuck trapping still
         stops at the budget. ``until`` is an address: stop (reason 'until') when the pc
         reaches it. Breakpoints stop with reason 'breakpoint'; running again resumes."""
-        h = self.hart
+        h = self.hart if self._bp_hart is None else self._bp_hart
         if until is not None:
-            h.set_breakpoints(self.breakpoints | {int(until)})
+            self._set_breakpoints(self.breakpoints | {int(until)})
         if self._at_breakpoint:
             h.step_over_breakpoint()
             self._at_breakpoint = False
         try:
+            if self.group is not None:
+                return self._run_harts(max_insns, until)
             return self._run(max_insns, until)
         finally:
             if until is not None:
-                h.set_breakpoints(self.breakpoints)
+                self._set_breakpoints(self.breakpoints)
 
     def _run(self, max_insns, until):
         h = self.hart
@@ -498,6 +572,44 @@ class Machine:
             result = self._after_exit(reason, until)
         return RunResult(result[0], result[1], h.instret - start_insns, time.perf_counter() - t0)
 
+    def _run_harts(self, max_insns, until):
+        """run() with several harts: the group runs them round-robin in slices."""
+        g = self.group
+        start_insns = self.instret
+        t0 = time.perf_counter()
+        remaining = max_insns
+        result = None
+        self._stop = False
+        while result is None:
+            if self._stop:
+                result = ("stopped", None)
+                break
+            if self._input:
+                self._feed_console()
+            n = SLICE if remaining is None else min(SLICE, remaining)
+            reason = g.run(n)
+            if remaining is not None:
+                remaining -= g.steps
+                if reason == _ECALL:
+                    remaining -= 1
+            h = self.harts[g.last] if g.last >= 0 else self.hart
+            if reason == _BUDGET:
+                out = self._take_output()
+                self._quiet = not out
+                if out:
+                    self._console_write(out)
+                if remaining is not None and remaining <= 0:
+                    result = ("budget", None)
+                continue
+            if reason == _EBREAK:
+                self._bp_hart = h
+            result = self._after_exit(reason, until, h)
+        return RunResult(result[0], result[1], self.instret - start_insns,
+                         time.perf_counter() - t0)
+
     @property
     def instret(self):
-        return self.hart.instret
+        """Instructions retired (by all harts)."""
+        if self.group is None:
+            return self.hart.instret
+        return sum(h.instret for h in self.harts)

@@ -103,11 +103,16 @@ class SbiFirmware:
         elif eid == 3:
             hart.set_pending(MIP_SSIP, False)
             x[10] = 0
-        elif eid == 4:
-            hart.set_pending(MIP_SSIP, True)
-            x[10] = 0
+        elif eid == 4:  # send_ipi(const unsigned long *hart_mask): NULL = every hart
+            targets = self._legacy_mask(hart, a0)
+            if targets is None:
+                x[10] = SBI_ERR_INVALID_ADDRESS & MASK64
+            else:
+                for i in targets:
+                    self.m.harts[i].set_pending(MIP_SSIP, True)
+                x[10] = 0
         elif eid in (5, 6, 7):
-            hart.flush_decode_cache()
+            self.m.flush_code()
             x[10] = 0
         elif eid == 8:
             return ("halt", 0)
@@ -130,30 +135,29 @@ class SbiFirmware:
             hart.sbi_set_timer(a[0])
             return SBI_SUCCESS, 0, None
         elif eid == EID_IPI and fid == 0:
-            if self._targets_me(a[0], a[1]) is None:
+            targets = self._targets(a[0], a[1])
+            if targets is None:
                 return SBI_ERR_INVALID_PARAM, 0, None
-            if self._targets_me(a[0], a[1]):
-                hart.set_pending(MIP_SSIP, True)
+            for i in targets:
+                m.harts[i].set_pending(MIP_SSIP, True)
             return SBI_SUCCESS, 0, None
         elif eid == EID_RFENCE and fid <= 6:
-            if self._targets_me(a[0], a[1]) is None:
+            targets = self._targets(a[0], a[1])
+            if targets is None:
                 return SBI_ERR_INVALID_PARAM, 0, None
             if fid >= 3 and "h" not in m.isa:
                 return SBI_ERR_NOT_SUPPORTED, 0, None  # the HFENCE variants need H
-            hart.flush_decode_cache()
+            if targets:
+                # remote FENCE.I / SFENCE.VMA / HFENCE: the decode cache is shared, so
+                # dropping it once and every target's TLBs does all of them
+                m.hart.flush_decode_cache()
+                if m.group is not None:
+                    m.group.code_changed()
+                    for i in targets:
+                        m.group.flush_tlbs(i)
             return SBI_SUCCESS, 0, None
         elif eid == EID_HSM:
-            hartid = a[0]
-            if fid == 0:  # hart_start
-                return (SBI_ERR_ALREADY_AVAILABLE if hartid == 0 else SBI_ERR_INVALID_PARAM), 0, None
-            if fid == 1:  # hart_stop: the only hart stopping ends the run
-                return 0, 0, ("halt", 0)
-            if fid == 2:  # hart_get_status
-                return (SBI_SUCCESS, 0, None) if hartid == 0 else (SBI_ERR_INVALID_PARAM, 0, None)
-            if fid == 3:  # hart_suspend: retentive suspend behaves as WFI
-                if a[0] == 0:
-                    return SBI_SUCCESS, 0, None
-                return SBI_ERR_NOT_SUPPORTED, 0, None
+            return self._hsm(hart, fid, a)
         elif eid == EID_SRST and fid == 0:
             rtype, reason = a[0] & 0xFFFFFFFF, a[1] & 0xFFFFFFFF
             if rtype > 2 and rtype < 0xF0000000 or reason > 1 and reason < 0xE0000000:
@@ -218,10 +222,76 @@ class SbiFirmware:
             return 0, 0, _NoReturn
         return SBI_ERR_NOT_SUPPORTED, 0, None
 
-    def _targets_me(self, mask, base):
-        """Does the (hart_mask, hart_mask_base) pair name hart 0? None if it is invalid."""
+    def _legacy_mask(self, hart, va):
+        """The harts named by a legacy call's hart_mask pointer (a virtual address of an
+        unsigned long bit vector, read through the caller's translation), or None."""
+        n = self.m.nharts
+        if va == 0:
+            return list(range(n))
+        pa = hart.translate(va)
+        if pa is None or pa & 7:
+            return None
+        try:
+            mask = int.from_bytes(self.m.mem_read(pa, 8), "little")
+        except RvemuError:
+            return None
+        return [i for i in range(n) if mask >> i & 1]
+
+    def _targets(self, mask, base):
+        """The hart ids a (hart_mask, hart_mask_base) pair names, or None if it names a
+        hart that does not exist (SBI_ERR_INVALID_PARAM). base = -1: every hart."""
+        n = self.m.nharts
         if base == MASK64:
-            return True
-        if base > 0:
-            return None if mask else False
-        return bool(mask & 1) if mask else False
+            return list(range(n))
+        out = []
+        i = 0
+        while mask:
+            if mask & 1:
+                if base + i >= n:
+                    return None
+                out.append(base + i)
+            mask >>= 1
+            i += 1
+        return out
+
+    # -- HSM: hart states of the SBI spec (chapter "Hart State Management") -------------
+    HSM_STARTED, HSM_STOPPED = 0, 1
+
+    def _hsm(self, hart, fid, a):
+        m = self.m
+        g = m.group
+        me = m.hart_index(hart)
+        if fid == 0:  # hart_start(hartid, start_addr, opaque)
+            hartid, addr, opaque = a[0], a[1], a[2]
+            if hartid >= m.nharts:
+                return SBI_ERR_INVALID_PARAM, 0, None
+            if g is None or not g.is_stopped(hartid):
+                return SBI_ERR_ALREADY_AVAILABLE, 0, None
+            if addr & 1 or not (m.ram_base <= addr < m.ram_base + m.ram_size):
+                return SBI_ERR_INVALID_ADDRESS, 0, None
+            # the hart starts in S-mode at start_addr, a0 = hartid, a1 = opaque, satp = 0,
+            # sstatus.SIE = 0 (the firmware's delegation and PMP are set already)
+            t = m.harts[hartid]
+            t.csr_write(0x180, 0)                                  # satp
+            t.csr_write(0x300, t.csr_read(0x300) & ~(1 << 1))      # mstatus.SIE
+            t.x[10] = hartid
+            t.x[11] = opaque
+            t.pc = addr
+            t.priv = 1
+            g.set_stopped(hartid, False)
+            return SBI_SUCCESS, 0, None
+        if fid == 1:  # hart_stop: does not return; the last running hart ends the run
+            if g is None or all(g.is_stopped(i) for i in range(m.nharts) if i != me):
+                return 0, 0, ("halt", 0)
+            g.set_stopped(me, True)
+            return 0, 0, _NoReturn
+        if fid == 2:  # hart_get_status(hartid)
+            if a[0] >= m.nharts:
+                return SBI_ERR_INVALID_PARAM, 0, None
+            stopped = g is not None and g.is_stopped(a[0])
+            return SBI_SUCCESS, self.HSM_STOPPED if stopped else self.HSM_STARTED, None
+        if fid == 3:  # hart_suspend: retentive suspend behaves as WFI
+            if a[0] == 0:
+                return SBI_SUCCESS, 0, None
+            return SBI_ERR_NOT_SUPPORTED, 0, None
+        return SBI_ERR_NOT_SUPPORTED, 0, None
