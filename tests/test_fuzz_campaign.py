@@ -209,3 +209,10 @@ def test_kvm_time_never_goes_backwards_at_a_far_deadline():
         times.append(vmm.vcpus[0].get_one_reg(timer_reg("time")))
     assert times == sorted(times) and times[-1] < 1 << 32, times
     assert reason == "idle"
+
+
+def test_machine_snapshot_refuses_several_harts():
+    from rvemu.machine.machine import Machine
+    m = Machine(isa="rv64gc", ram="64K", harts=2)
+    with pytest.raises(snapshot.SnapshotError, match="one-hart"):
+        snapshot.save(m)

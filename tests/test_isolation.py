@@ -36,6 +36,9 @@ def guarded(isa, misaligned="trap", vlen=None):
     m.hart = Hart(ram, RAM_BASE, m.isa.mask, m.isa.misa, time_div=100,
                   misaligned_hw=misaligned == "hw", vlen=m.vlen or 0)
     m.hart.wfi_exit = True
+    if hasattr(m, "harts"):                  # the machine's own list of its harts
+        m.harts = [m.hart]
+        m._hart_index = {id(m.hart): 0}
     return m, big
 
 

@@ -25,8 +25,15 @@ class SnapshotError(RvemuError):
     """A machine snapshot is damaged or does not fit this machine."""
 
 
+def _one_hart(m):
+    if len(getattr(m, "harts", [m.hart])) != 1:
+        raise SnapshotError("machine snapshots cover a one-hart machine; this one has "
+                            f"{len(m.harts)} harts")
+
+
 def save(m):
-    """The state of Machine ``m`` as bytes."""
+    """The state of Machine ``m`` (one hart) as bytes."""
+    _one_hart(m)
     hart = m.hart.state_bytes()
     vregs = m.hart.v.tobytes() if m.hart.v is not None else b""
     ram = m.ram.tobytes()
@@ -67,6 +74,7 @@ def parse(data):
 def restore(m, data):
     """Put a snapshot on Machine ``m`` (same ISA, RAM size and VLEN); nothing changes if it
     does not fit."""
+    _one_hart(m)
     head, hart, vregs, ram = parse(data)
     want = {"isa": m.isa.canonical(), "ram_size": m.ram_size, "vlen": m.vlen}
     got = {k: head.get(k) for k in want}
