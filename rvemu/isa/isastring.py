@@ -3,7 +3,7 @@
 import re
 
 from rvemu.errors import IsaStringError
-from rvemu.isa.extensions import BY_NAME, EXT_BIT, G_EXPANSION
+from rvemu.isa.extensions import BUNDLES, BY_NAME, EXT_BIT, G_EXPANSION
 
 # Single-letter extensions in canonical order (unpriv "ISA Extension Naming Conventions").
 _CANONICAL = "iemafdqlcbkjtpvh"
@@ -80,6 +80,7 @@ def parse_isa(text, *, privileged=("s", "u")):
     if any(p == "" for p in tail):
         raise IsaStringError(f"ISA string {text!r} has an empty extension between underscores")
     names = set()
+    via = {}  # member -> the bundle that brought it in, for error messages
     # single letters, each optionally followed by a version (e.g. i2p1)
     i = 0
     if not head or head[0] not in "ig":
@@ -110,6 +111,11 @@ def parse_isa(text, *, privileged=("s", "u")):
                 names.add(name)
                 continue
             raise IsaStringError(f"ISA string {text!r}: unknown extension {tok!r}")
+        if name in BUNDLES:  # a shorthand such as zvkn: its members, no mask bit of its own
+            for member in BUNDLES[name]:
+                names.add(member)
+                via.setdefault(member, name)
+            continue
         if name not in BY_NAME:
             raise IsaStringError(f"ISA string {text!r}: unknown extension {tok!r}")
         names.add(name)
@@ -128,7 +134,8 @@ def parse_isa(text, *, privileged=("s", "u")):
         ext = BY_NAME[n]
         for req in ext.requires:
             if req not in names:
-                raise IsaStringError(f"ISA string {text!r}: extension {n!r} requires {req!r}")
+                origin = f" (from {via[n]!r})" if n in via else ""
+                raise IsaStringError(f"ISA string {text!r}: extension {n!r}{origin} requires {req!r}")
         if not ext.implemented:
             raise IsaStringError(f"ISA string {text!r}: extension {n!r} is not implemented yet")
     return Isa(text, names)
