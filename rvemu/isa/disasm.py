@@ -27,7 +27,7 @@ import io
 from elftools.elf.elffile import ELFFile
 
 from rvemu.errors import ElfError
-from rvemu.isa import csrs, encodings, rvc
+from rvemu.isa import csrs, encodings, encodings_vcrypto, rvc
 from rvemu.isa.regs import F_ABI, X_ABI
 
 __all__ = ["disassemble", "disassemble_elf", "decode"]
@@ -63,6 +63,11 @@ def _by_opcode(table):
 _ALL = _by_opcode(encodings.ALL)
 _OPERANDS = {m: ops for m, _, ops, _ in encodings.ALL}
 _RV64C = {row[0]: _Entry(*row) for row in encodings.RV64C}
+# The vector crypto/bit-manipulation sub-extensions (not yet in encodings.ALL).
+for _op, _entries in _by_opcode(encodings_vcrypto.ZVK).items():
+    _ALL.setdefault(_op, []).extend(_entries)
+    _ALL[_op].sort(key=lambda e: -bin(e.mask).count("1"))
+_OPERANDS.update((m, ops) for m, _, ops, _ in encodings_vcrypto.ZVK)
 
 
 def _sext(value, bits):
@@ -257,6 +262,8 @@ def _base_form(mnemonic, f, aliases):
         default = 0 if mnemonic in EXACT_CONVERSIONS else 7
         if f["rm"] == default:
             ops = ",".join(t for t in ops.split(",") if t != "rm")
+    if "vm" in ops.split(",") and f["rl"]:  # bit 25 = vm: unmasked, no v0.t operand
+        ops = ",".join(t for t in ops.split(",") if t != "vm")
     if mnemonic.startswith(("lr.", "sc.", "amo")):
         name += {(0, 0): "", (1, 0): ".aq", (0, 1): ".rl", (1, 1): ".aqrl"}[f["aq"], f["rl"]]
     return name, ops
@@ -295,6 +302,13 @@ _REG_TOKENS = {"xd": ("rd", X_ABI), "xs1": ("rs1", X_ABI), "xs2": ("rs2", X_ABI)
                "fs3": ("rs3", F_ABI)}
 
 
+# Vector operand tokens of encodings_vcrypto: vd/vs1/vs2 in the rd/rs1/rs2 fields, vm in
+# bit 25 (the "rl" field), vror.vi's imm[5] in bit 26 (the "aq" field).
+_ZV_OPERANDS = {"vd": lambda f: f"v{f['rd']}", "vs1": lambda f: f"v{f['rs1']}",
+                "vs2": lambda f: f"v{f['rs2']}", "vm": lambda f: "v0.t",
+                "zimm6": lambda f: str(f["rs1"] | f["aq"] << 5)}
+
+
 def _operand(token, f, pc, target):
     if token in _REG_TOKENS:
         field, names = _REG_TOKENS[token]
@@ -313,6 +327,8 @@ def _operand(token, f, pc, target):
         return ROUNDING_MODES[f["rm"]]
     if token in ("pred", "succ"):
         return _fence_set(f[token])
+    if token in _ZV_OPERANDS:  # vector tokens of encodings_vcrypto
+        return _ZV_OPERANDS[token](f)
     raise ValueError(f"unknown operand token {token!r}")
 
 
