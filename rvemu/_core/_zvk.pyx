@@ -1,0 +1,300 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""Test hook for the ZV* kernels in ``zvk.h`` (the vector unit includes the header directly).
+
+Element groups are sequences of element values (4 x 32-bit for EGW=128, 4 x 64-bit for
+SHA-512, 8 x 32-bit for SM3), element 0 first; results come back as lists in the same
+layout. Per-element functions take zero-extended element values and SEW. Wrong sizes or
+SEWs raise ValueError (the vector unit checks the same things before it calls a kernel).
+"""
+from libc.stdint cimport uint8_t, uint32_t, uint64_t
+
+cdef extern from "zvk.h" nogil:
+    uint64_t zvk_aes_sbox8(uint64_t x)
+    uint64_t zvk_aes_inv_sbox8(uint64_t x)
+    uint64_t zvk_sm4_sbox8(uint64_t x)
+    void zvk_vaesef(uint32_t *vd, const uint32_t *key)
+    void zvk_vaesem(uint32_t *vd, const uint32_t *key)
+    void zvk_vaesdf(uint32_t *vd, const uint32_t *key)
+    void zvk_vaesdm(uint32_t *vd, const uint32_t *key)
+    void zvk_vaesz(uint32_t *vd, const uint32_t *key)
+    void zvk_vaeskf1(uint32_t *vd, const uint32_t *vs2, unsigned uimm)
+    void zvk_vaeskf2(uint32_t *vd, const uint32_t *vs2, unsigned uimm)
+    unsigned zvk_vaeskf1_round(unsigned uimm)
+    unsigned zvk_vaeskf2_round(unsigned uimm)
+    void zvk_vghsh(uint32_t *vd, const uint32_t *vs2, const uint32_t *vs1)
+    void zvk_vgmul(uint32_t *vd, const uint32_t *vs2)
+    void zvk_vsha2ms32(uint32_t *vd, const uint32_t *vs2, const uint32_t *vs1)
+    void zvk_vsha2ms64(uint64_t *vd, const uint64_t *vs2, const uint64_t *vs1)
+    void zvk_vsha2c32(uint32_t *vd, const uint32_t *vs2, const uint32_t *vs1, int high)
+    void zvk_vsha2c64(uint64_t *vd, const uint64_t *vs2, const uint64_t *vs1, int high)
+    uint32_t zvk_sm4_ck(unsigned i)
+    void zvk_vsm4k(uint32_t *vd, const uint32_t *vs2, unsigned uimm)
+    void zvk_vsm4r(uint32_t *vd, const uint32_t *rk)
+    void zvk_vsm3me(uint32_t *vd, const uint32_t *vs2, const uint32_t *vs1)
+    void zvk_vsm3c(uint32_t *vd, const uint32_t *vs2, unsigned uimm)
+    uint64_t zvk_andn(uint64_t vs2, uint64_t op1, unsigned sew)
+    uint64_t zvk_brev(uint64_t x, unsigned sew)
+    uint64_t zvk_brev8(uint64_t x, unsigned sew)
+    uint64_t zvk_rev8(uint64_t x, unsigned sew)
+    uint64_t zvk_clz(uint64_t x, unsigned sew)
+    uint64_t zvk_ctz(uint64_t x, unsigned sew)
+    uint64_t zvk_cpop(uint64_t x, unsigned sew)
+    uint64_t zvk_rol(uint64_t x, uint64_t amount, unsigned sew)
+    uint64_t zvk_ror(uint64_t x, uint64_t amount, unsigned sew)
+    uint64_t zvk_wsll(uint64_t x, uint64_t amount, unsigned sew)
+    uint64_t zvk_clmul(uint64_t a, uint64_t b)
+    uint64_t zvk_clmulh(uint64_t a, uint64_t b)
+
+
+cdef void _g32(uint32_t *out, object seq, int n, str name) except *:
+    if len(seq) != n:
+        raise ValueError(f"{name}: expected {n} 32-bit elements, got {len(seq)}")
+    for i in range(n):
+        v = seq[i]
+        if not 0 <= v <= 0xFFFFFFFF:
+            raise ValueError(f"{name}[{i}] = {v!r} is not a 32-bit element")
+        out[i] = v
+
+
+cdef void _g64(uint64_t *out, object seq, str name) except *:
+    if len(seq) != 4:
+        raise ValueError(f"{name}: expected 4 64-bit elements, got {len(seq)}")
+    for i in range(4):
+        v = seq[i]
+        if not 0 <= v <= 0xFFFFFFFFFFFFFFFF:
+            raise ValueError(f"{name}[{i}] = {v!r} is not a 64-bit element")
+        out[i] = v
+
+
+cdef unsigned _sew(unsigned sew, tuple allowed=(8, 16, 32, 64)) except 0:
+    if sew not in allowed:
+        raise ValueError(f"SEW {sew} not in {allowed}")
+    return sew
+
+
+cdef uint64_t _elem(object x, unsigned sew, str name) except? 0xFFFFFFFFFFFFFFFF:
+    if not 0 <= x < (1 << sew):
+        raise ValueError(f"{name} = {x!r} does not fit SEW={sew}")
+    return x
+
+
+# -- S-boxes, one byte (exhaustive tests) -------------------------------------------------
+
+def aes_sbox(unsigned b):
+    return zvk_aes_sbox8(b & 0xFF) & 0xFF
+
+
+def aes_inv_sbox(unsigned b):
+    return zvk_aes_inv_sbox8(b & 0xFF) & 0xFF
+
+
+def sm4_sbox(unsigned b):
+    return zvk_sm4_sbox8(b & 0xFF) & 0xFF
+
+
+# -- AES (Zvkned) -------------------------------------------------------------------------
+
+ctypedef void (*aes_fn)(uint32_t *, const uint32_t *) noexcept nogil
+
+
+cdef list _aes(aes_fn f, object vd, object key):
+    cdef uint32_t d[4]
+    cdef uint32_t k[4]
+    _g32(d, vd, 4, "vd")
+    _g32(k, key, 4, "vs2")
+    f(d, k)
+    return [d[i] for i in range(4)]
+
+
+def vaesef(vd, key):
+    return _aes(zvk_vaesef, vd, key)
+
+
+def vaesem(vd, key):
+    return _aes(zvk_vaesem, vd, key)
+
+
+def vaesdf(vd, key):
+    return _aes(zvk_vaesdf, vd, key)
+
+
+def vaesdm(vd, key):
+    return _aes(zvk_vaesdm, vd, key)
+
+
+def vaesz(vd, key):
+    return _aes(zvk_vaesz, vd, key)
+
+
+def vsm4r(vd, rk):
+    return _aes(zvk_vsm4r, vd, rk)
+
+
+def vgmul(vd, vs2):
+    return _aes(zvk_vgmul, vd, vs2)
+
+
+def vaeskf1(vs2, unsigned uimm, vd=(0, 0, 0, 0)):
+    cdef uint32_t d[4]
+    cdef uint32_t s[4]
+    _g32(d, vd, 4, "vd")
+    _g32(s, vs2, 4, "vs2")
+    zvk_vaeskf1(d, s, uimm & 31)
+    return [d[i] for i in range(4)]
+
+
+def vaeskf2(vd, vs2, unsigned uimm):
+    cdef uint32_t d[4]
+    cdef uint32_t s[4]
+    _g32(d, vd, 4, "vd")
+    _g32(s, vs2, 4, "vs2")
+    zvk_vaeskf2(d, s, uimm & 31)
+    return [d[i] for i in range(4)]
+
+
+def vaeskf1_round(unsigned uimm):
+    return zvk_vaeskf1_round(uimm & 31)
+
+
+def vaeskf2_round(unsigned uimm):
+    return zvk_vaeskf2_round(uimm & 31)
+
+
+# -- GHASH (Zvkg) -------------------------------------------------------------------------
+
+def vghsh(vd, vs2, vs1):
+    cdef uint32_t d[4]
+    cdef uint32_t a[4]
+    cdef uint32_t b[4]
+    _g32(d, vd, 4, "vd")
+    _g32(a, vs2, 4, "vs2")
+    _g32(b, vs1, 4, "vs1")
+    zvk_vghsh(d, a, b)
+    return [d[i] for i in range(4)]
+
+
+# -- SHA-2 (Zvknha / Zvknhb) --------------------------------------------------------------
+
+def _sha2(int op, vd, vs2, vs1, unsigned sew):
+    cdef uint32_t d[4]
+    cdef uint32_t a[4]
+    cdef uint32_t b[4]
+    cdef uint64_t D[4]
+    cdef uint64_t A[4]
+    cdef uint64_t B[4]
+    _sew(sew, (32, 64))
+    if sew == 32:
+        _g32(d, vd, 4, "vd")
+        _g32(a, vs2, 4, "vs2")
+        _g32(b, vs1, 4, "vs1")
+        if op == 0:
+            zvk_vsha2ms32(d, a, b)
+        else:
+            zvk_vsha2c32(d, a, b, op == 1)
+        return [d[i] for i in range(4)]
+    _g64(D, vd, "vd")
+    _g64(A, vs2, "vs2")
+    _g64(B, vs1, "vs1")
+    if op == 0:
+        zvk_vsha2ms64(D, A, B)
+    else:
+        zvk_vsha2c64(D, A, B, op == 1)
+    return [D[i] for i in range(4)]
+
+
+def vsha2ms(vd, vs2, vs1, unsigned sew=32):
+    return _sha2(0, vd, vs2, vs1, sew)
+
+
+def vsha2ch(vd, vs2, vs1, unsigned sew=32):
+    return _sha2(1, vd, vs2, vs1, sew)
+
+
+def vsha2cl(vd, vs2, vs1, unsigned sew=32):
+    return _sha2(2, vd, vs2, vs1, sew)
+
+
+# -- SM4 (Zvksed), SM3 (Zvksh) ------------------------------------------------------------
+
+def sm4_ck(unsigned i):
+    if i > 31:
+        raise ValueError(f"CK index {i} is not 0..31")
+    return zvk_sm4_ck(i)
+
+
+def vsm4k(vs2, unsigned uimm):
+    cdef uint32_t d[4]
+    cdef uint32_t s[4]
+    _g32(s, vs2, 4, "vs2")
+    zvk_vsm4k(d, s, uimm & 31)
+    return [d[i] for i in range(4)]
+
+
+def vsm3me(vs2, vs1):
+    cdef uint32_t d[8]
+    cdef uint32_t a[8]
+    cdef uint32_t b[8]
+    _g32(a, vs2, 8, "vs2")
+    _g32(b, vs1, 8, "vs1")
+    zvk_vsm3me(d, a, b)
+    return [d[i] for i in range(8)]
+
+
+def vsm3c(vd, vs2, unsigned uimm):
+    cdef uint32_t d[8]
+    cdef uint32_t a[8]
+    _g32(d, vd, 8, "vd")
+    _g32(a, vs2, 8, "vs2")
+    zvk_vsm3c(d, a, uimm & 31)
+    return [d[i] for i in range(8)]
+
+
+# -- Zvbb / Zvkb / Zvbc, per element -----------------------------------------------------
+
+def andn(vs2, op1, unsigned sew):
+    _sew(sew)
+    return zvk_andn(_elem(vs2, sew, "vs2"), _elem(op1, sew, "vs1/rs1"), sew)
+
+
+def brev(x, unsigned sew):
+    return zvk_brev(_elem(x, _sew(sew), "vs2"), sew)
+
+
+def brev8(x, unsigned sew):
+    return zvk_brev8(_elem(x, _sew(sew), "vs2"), sew)
+
+
+def rev8(x, unsigned sew):
+    return zvk_rev8(_elem(x, _sew(sew), "vs2"), sew)
+
+
+def clz(x, unsigned sew):
+    return zvk_clz(_elem(x, _sew(sew), "vs2"), sew)
+
+
+def ctz(x, unsigned sew):
+    return zvk_ctz(_elem(x, _sew(sew), "vs2"), sew)
+
+
+def cpop(x, unsigned sew):
+    return zvk_cpop(_elem(x, _sew(sew), "vs2"), sew)
+
+
+def rol(x, uint64_t amount, unsigned sew):
+    return zvk_rol(_elem(x, _sew(sew), "vs2"), amount, sew)
+
+
+def ror(x, uint64_t amount, unsigned sew):
+    return zvk_ror(_elem(x, _sew(sew), "vs2"), amount, sew)
+
+
+def wsll(x, uint64_t amount, unsigned sew):
+    return zvk_wsll(_elem(x, _sew(sew, (8, 16, 32)), "vs2"), amount, sew)
+
+
+def clmul(uint64_t a, uint64_t b):
+    return zvk_clmul(a, b)
+
+
+def clmulh(uint64_t a, uint64_t b):
+    return zvk_clmulh(a, b)

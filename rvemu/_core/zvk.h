@@ -1,0 +1,520 @@
+/*
+ * zvk.h -- the operations of the vector bit-manipulation and crypto sub-extensions
+ * (unpriv zvbb.adoc, zvbc.adoc, zvk.adoc), one function per instruction, for the vector
+ * unit to call once per element (Zvbb, Zvbc) or once per element group (everything else).
+ *
+ * Register layout.  The kernels take plain arrays in RVV's register layout: element i of a
+ * group is array index i, so a pointer to element group g of a register group is
+ * (uint32_t *)(vreg + g * EGW / 8) (uint64_t * for SHA-512) -- contiguous across the
+ * registers of a group when LMUL > 1.  Values are the elements' numeric values; bytes of an
+ * element group are taken in little-endian order (byte k of the group = byte k%SEW/8 of
+ * element k/(SEW/8)), which for AES and GHASH is the order of the 16 bytes of a block as
+ * stored in memory (FIPS-197 in[0..15], SP 800-38D bit string left to right).
+ *
+ *   EGW=128, SEW=32 (uint32_t[4]): vaes*, vaeskf1/2, vghsh, vgmul, vsha2* (SHA-256), vsm4*
+ *   EGW=256, SEW=64 (uint64_t[4]): vsha2* (SHA-512, Zvknhb)
+ *   EGW=256, SEW=32 (uint32_t[8]): vsm3me, vsm3c
+ *
+ * Every kernel reads all of its inputs before it writes vd, so any aliasing of vd with a
+ * source is computed as the spec's pseudocode would; the spec reserves some overlaps anyway
+ * (docs/zvk-integration.md), and those checks belong to the vector unit.  The .vs forms are
+ * the same kernels called with element group 0 of vs2 as the key for every group of vd.
+ * Immediates are passed raw (all 5 bits); the kernels apply the spec's rules (vaeskf1/2
+ * remap out-of-range round numbers, vsm4k uses uimm[2:0], vsm3c all 5 bits).
+ *
+ * Data-independent timing (Zvkt, and the spec's DIEL rule for every cryptography-specific
+ * instruction of Zvkned, Zvknha/b, Zvkg, Zvksed and Zvksh, which holds with or without
+ * Zvkt).  Zvkt covers all Zvbb (so Zvkb) and Zvbc instructions and a list of base vector
+ * ones (zvk.adoc, "Zvkt"); DIEL covers the data operands, not vl, vtype, the mask, nor
+ * constants in the encoding (immediates, x0).  What this file promises for the kernels
+ * below, as far as C source can promise it:
+ *   - no branch and no loop bound depends on operand data: loops run a fixed number of
+ *     times; selections are made with all-ones/all-zeros masks (-(x & 1)), not with if;
+ *   - no memory access is indexed by operand data: the AES and SM4 S-boxes are computed,
+ *     not looked up -- the inverse in GF(2^8) as x^254 (a fixed chain of carry-less
+ *     multiplications, eight bytes at a time in one uint64_t), then the affine maps
+ *     (FIPS-197 5.1.1 for AES; for SM4 the same inverse over x^8+x^7+x^6+x^5+x^4+x^2+1
+ *     between two copies of the affine map y = x ^ rotl(x,1) ^ rotl(x,3) ^ rotl(x,6) ^
+ *     rotl(x,7) ^ 0xD3, which reproduces GB/T 32907's table exactly, checked over all 256
+ *     inputs by tests/test_zvk_kernels.py);
+ *   - shift and rotate amounts taken from vs1/rs1 (vrol, vror, vwsll) are data, but host
+ *     shifts by a variable amount take constant time on the hosts we build for (x86-64,
+ *     AArch64); clz/ctz/cpop are counted with fixed mask-and-add sequences, not with loops
+ *     that stop early or with instructions whose latency varies.
+ * Branches on immediates (vsm3c's round number, vaeskf2's odd/even round) are allowed by
+ * the spec and kept where they make the code clearer.  A C compiler may in principle turn
+ * masked selects back into branches; the -O3 build of GCC and Clang for x86-64 does not for
+ * these patterns, but an emulator cannot promise more than its host compiler does.
+ * Nothing here is meant as a side-channel-hardened crypto library: the promise is that the
+ * emulated instructions have no secret-dependent control flow or table index.
+ */
+#ifndef RVEMU_ZVK_H
+#define RVEMU_ZVK_H
+
+#include <stdint.h>
+
+#define ZVK_LANES(b) ((uint64_t)(uint8_t)(b) * 0x0101010101010101ULL)
+
+static inline uint32_t zvk_rol32(uint32_t x, unsigned n) {
+    n &= 31;
+    return (x << n) | (x >> ((32 - n) & 31));
+}
+static inline uint32_t zvk_ror32(uint32_t x, unsigned n) { return zvk_rol32(x, 32 - (n & 31)); }
+static inline uint64_t zvk_ror64(uint64_t x, unsigned n) {
+    n &= 63;
+    return (x >> n) | (x << ((64 - n) & 63));
+}
+static inline uint32_t zvk_bswap32(uint32_t x) {
+    return (x >> 24) | ((x >> 8) & 0xFF00u) | ((x << 8) & 0xFF0000u) | (x << 24);
+}
+static inline uint64_t zvk_bswap64(uint64_t x) {
+    return ((uint64_t)zvk_bswap32((uint32_t)x) << 32) | zvk_bswap32((uint32_t)(x >> 32));
+}
+
+/* ---------------------------------------------------------------------------------------
+ * GF(2^8) arithmetic on eight byte lanes of a uint64_t at once (no branches, no tables).
+ * red = the reduction polynomial without x^8: 0x1B for AES (x^8+x^4+x^3+x+1), 0xF5 for SM4.
+ * ------------------------------------------------------------------------------------- */
+static inline uint64_t zvk_gf8_xtime(uint64_t x, uint8_t red) {
+    uint64_t hi = (x >> 7) & ZVK_LANES(1);
+    return ((x & ZVK_LANES(0x7F)) << 1) ^ (hi * red);
+}
+static inline uint64_t zvk_gf8_mul(uint64_t a, uint64_t b, uint8_t red) {
+    uint64_t r = 0;
+    for (int i = 0; i < 8; i++) {
+        r ^= a & (((b >> i) & ZVK_LANES(1)) * 0xFF);  /* lane mask: 0xFF where bit i of b */
+        a = zvk_gf8_xtime(a, red);
+    }
+    return r;
+}
+/* x^254 = x^-1 for x != 0, and 0 -> 0: a fixed chain of 11 multiplications. */
+static inline uint64_t zvk_gf8_inv(uint64_t x, uint8_t red) {
+    uint64_t x2 = zvk_gf8_mul(x, x, red);
+    uint64_t x3 = zvk_gf8_mul(x2, x, red);
+    uint64_t x6 = zvk_gf8_mul(x3, x3, red);
+    uint64_t x12 = zvk_gf8_mul(x6, x6, red);
+    uint64_t x15 = zvk_gf8_mul(x12, x3, red);
+    uint64_t x30 = zvk_gf8_mul(x15, x15, red);
+    uint64_t x60 = zvk_gf8_mul(x30, x30, red);
+    uint64_t x120 = zvk_gf8_mul(x60, x60, red);
+    uint64_t x240 = zvk_gf8_mul(x120, x120, red);
+    uint64_t x252 = zvk_gf8_mul(x240, x12, red);
+    return zvk_gf8_mul(x252, x2, red);
+}
+/* rotate every byte lane left by n (1..7) */
+static inline uint64_t zvk_rotl8(uint64_t x, unsigned n) {
+    return ((x << n) & ZVK_LANES(0xFF << n)) | ((x >> (8 - n)) & ZVK_LANES(0xFF >> (8 - n)));
+}
+
+/* AES S-box and inverse S-box (FIPS-197 5.1.1, 5.3.2) on eight bytes. */
+static inline uint64_t zvk_aes_sbox8(uint64_t x) {
+    uint64_t s = zvk_gf8_inv(x, 0x1B);
+    return s ^ zvk_rotl8(s, 1) ^ zvk_rotl8(s, 2) ^ zvk_rotl8(s, 3) ^ zvk_rotl8(s, 4) ^ ZVK_LANES(0x63);
+}
+static inline uint64_t zvk_aes_inv_sbox8(uint64_t x) {
+    uint64_t y = zvk_rotl8(x, 1) ^ zvk_rotl8(x, 3) ^ zvk_rotl8(x, 6) ^ ZVK_LANES(0x05);
+    return zvk_gf8_inv(y, 0x1B);
+}
+/* SM4 S-box (GB/T 32907 table, computed; see the comment at the top). */
+static inline uint64_t zvk_sm4_affine8(uint64_t x) {
+    return x ^ zvk_rotl8(x, 1) ^ zvk_rotl8(x, 3) ^ zvk_rotl8(x, 6) ^ zvk_rotl8(x, 7) ^ ZVK_LANES(0xD3);
+}
+static inline uint64_t zvk_sm4_sbox8(uint64_t x) {
+    return zvk_sm4_affine8(zvk_gf8_inv(zvk_sm4_affine8(x), 0xF5));
+}
+static inline uint32_t zvk_aes_subword(uint32_t w) { return (uint32_t)zvk_aes_sbox8(w); }
+static inline uint32_t zvk_sm4_subword(uint32_t w) { return (uint32_t)zvk_sm4_sbox8(w); }
+
+/* ---------------------------------------------------------------------------------------
+ * AES (Zvkned).  state/key: uint32_t[4], the 16 bytes of the block little-endian.
+ * ------------------------------------------------------------------------------------- */
+static inline void zvk_aes_load(uint8_t s[16], const uint32_t w[4]) {
+    for (int i = 0; i < 16; i++)
+        s[i] = (uint8_t)(w[i >> 2] >> (8 * (i & 3)));
+}
+static inline void zvk_aes_store(uint32_t w[4], const uint8_t s[16]) {
+    for (int c = 0; c < 4; c++)
+        w[c] = (uint32_t)s[4 * c] | (uint32_t)s[4 * c + 1] << 8 | (uint32_t)s[4 * c + 2] << 16
+               | (uint32_t)s[4 * c + 3] << 24;
+}
+static inline void zvk_aes_subbytes(uint8_t s[16], int inverse) {
+    uint64_t lo = 0, hi = 0;
+    for (int i = 0; i < 8; i++) {
+        lo |= (uint64_t)s[i] << (8 * i);
+        hi |= (uint64_t)s[i + 8] << (8 * i);
+    }
+    if (inverse) {  /* which instruction, not data */
+        lo = zvk_aes_inv_sbox8(lo);
+        hi = zvk_aes_inv_sbox8(hi);
+    } else {
+        lo = zvk_aes_sbox8(lo);
+        hi = zvk_aes_sbox8(hi);
+    }
+    for (int i = 0; i < 8; i++) {
+        s[i] = (uint8_t)(lo >> (8 * i));
+        s[i + 8] = (uint8_t)(hi >> (8 * i));
+    }
+}
+/* ShiftRows: s'[r][c] = s[r][(c + r) mod 4], byte r + 4c (FIPS-197 5.1.2); inverse 5.3.1. */
+static inline void zvk_aes_shiftrows(uint8_t s[16], int inverse) {
+    uint8_t t[16];
+    for (int c = 0; c < 4; c++)
+        for (int r = 0; r < 4; r++) {
+            if (inverse)
+                t[r + 4 * ((c + r) & 3)] = s[r + 4 * c];
+            else
+                t[r + 4 * c] = s[r + 4 * ((c + r) & 3)];
+        }
+    for (int i = 0; i < 16; i++)
+        s[i] = t[i];
+}
+static inline uint8_t zvk_xt2(uint8_t x) { return (uint8_t)((x << 1) ^ (((x >> 7) & 1) * 0x1B)); }
+static inline uint8_t zvk_gmul4(uint8_t x, unsigned y) {  /* x times a constant 0..15 */
+    uint8_t x2 = zvk_xt2(x), x4 = zvk_xt2(x2), x8 = zvk_xt2(x4);
+    return (uint8_t)(((y & 1) ? x : 0) ^ ((y & 2) ? x2 : 0) ^ ((y & 4) ? x4 : 0) ^ ((y & 8) ? x8 : 0));
+}
+/* MixColumns (5.1.3) and InvMixColumns (5.3.3); y is a constant, not data. */
+static inline void zvk_aes_mixcolumns(uint8_t s[16], int inverse) {
+    static const unsigned fwd[4] = {2, 3, 1, 1}, inv[4] = {14, 11, 13, 9};
+    const unsigned *m = inverse ? inv : fwd;
+    for (int c = 0; c < 4; c++) {
+        uint8_t a[4] = {s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]};
+        for (int r = 0; r < 4; r++)
+            s[4 * c + r] = zvk_gmul4(a[r], m[0]) ^ zvk_gmul4(a[(r + 1) & 3], m[1])
+                           ^ zvk_gmul4(a[(r + 2) & 3], m[2]) ^ zvk_gmul4(a[(r + 3) & 3], m[3]);
+    }
+}
+static inline void zvk_aes_addkey(uint8_t s[16], const uint32_t key[4]) {
+    uint8_t k[16];
+    zvk_aes_load(k, key);
+    for (int i = 0; i < 16; i++)
+        s[i] ^= k[i];
+}
+
+/* vaesef: SubBytes, ShiftRows, AddRoundKey. */
+static inline void zvk_vaesef(uint32_t vd[4], const uint32_t key[4]) {
+    uint8_t s[16];
+    zvk_aes_load(s, vd);
+    zvk_aes_subbytes(s, 0);
+    zvk_aes_shiftrows(s, 0);
+    zvk_aes_addkey(s, key);
+    zvk_aes_store(vd, s);
+}
+/* vaesem: SubBytes, ShiftRows, MixColumns, AddRoundKey. */
+static inline void zvk_vaesem(uint32_t vd[4], const uint32_t key[4]) {
+    uint8_t s[16];
+    zvk_aes_load(s, vd);
+    zvk_aes_subbytes(s, 0);
+    zvk_aes_shiftrows(s, 0);
+    zvk_aes_mixcolumns(s, 0);
+    zvk_aes_addkey(s, key);
+    zvk_aes_store(vd, s);
+}
+/* vaesdf: InvShiftRows, InvSubBytes, AddRoundKey. */
+static inline void zvk_vaesdf(uint32_t vd[4], const uint32_t key[4]) {
+    uint8_t s[16];
+    zvk_aes_load(s, vd);
+    zvk_aes_shiftrows(s, 1);
+    zvk_aes_subbytes(s, 1);
+    zvk_aes_addkey(s, key);
+    zvk_aes_store(vd, s);
+}
+/* vaesdm: InvShiftRows, InvSubBytes, AddRoundKey, InvMixColumns. */
+static inline void zvk_vaesdm(uint32_t vd[4], const uint32_t key[4]) {
+    uint8_t s[16];
+    zvk_aes_load(s, vd);
+    zvk_aes_shiftrows(s, 1);
+    zvk_aes_subbytes(s, 1);
+    zvk_aes_addkey(s, key);
+    zvk_aes_mixcolumns(s, 1);
+    zvk_aes_store(vd, s);
+}
+/* vaesz.vs: AddRoundKey only (the key is always the scalar element group). */
+static inline void zvk_vaesz(uint32_t vd[4], const uint32_t key[4]) {
+    uint32_t k0 = key[0], k1 = key[1], k2 = key[2], k3 = key[3];
+    vd[0] ^= k0; vd[1] ^= k1; vd[2] ^= k2; vd[3] ^= k3;
+}
+/* Rcon for round index r = 0..9 (FIPS-197 5.2): 1, 2, 4, ..., 0x80, 0x1B, 0x36; 0 above. */
+static inline uint32_t zvk_aes_rcon(unsigned r) {
+    static const uint8_t rcon[16] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1B, 0x36};
+    return rcon[r & 15];  /* r comes from the immediate: an index that is not data */
+}
+/* The round-number rules: uimm[4] is ignored; vaeskf1 accepts 1..10, vaeskf2 2..14, and an
+ * out-of-range uimm[3:0] has its bit 3 inverted (zvk.adoc, vaeskf1/vaeskf2). */
+static inline unsigned zvk_vaeskf1_round(unsigned uimm) {
+    unsigned rnd = uimm & 15;
+    return (rnd > 10 || rnd == 0) ? rnd ^ 8 : rnd;
+}
+static inline unsigned zvk_vaeskf2_round(unsigned uimm) {
+    unsigned rnd = uimm & 15;
+    return (rnd < 2 || rnd > 14) ? rnd ^ 8 : rnd;
+}
+/* RotWord: [a0,a1,a2,a3] -> [a1,a2,a3,a0], a0 the least significant byte. */
+static inline uint32_t zvk_rotword(uint32_t w) { return (w >> 8) | (w << 24); }
+
+/* vaeskf1.vi: the next AES-128 round key from the current one (vs2). */
+static inline void zvk_vaeskf1(uint32_t vd[4], const uint32_t vs2[4], unsigned uimm) {
+    unsigned r = zvk_vaeskf1_round(uimm) - 1;
+    uint32_t k0 = vs2[0], k1 = vs2[1], k2 = vs2[2], k3 = vs2[3];
+    uint32_t w0 = zvk_aes_subword(zvk_rotword(k3)) ^ zvk_aes_rcon(r) ^ k0;
+    uint32_t w1 = w0 ^ k1, w2 = w1 ^ k2, w3 = w2 ^ k3;
+    vd[0] = w0; vd[1] = w1; vd[2] = w2; vd[3] = w3;
+}
+/* vaeskf2.vi: the next AES-256 round key from the previous (vd) and current (vs2) ones. */
+static inline void zvk_vaeskf2(uint32_t vd[4], const uint32_t vs2[4], unsigned uimm) {
+    unsigned rnd = zvk_vaeskf2_round(uimm);
+    uint32_t k3 = vs2[3];
+    uint32_t b0 = vd[0], b1 = vd[1], b2 = vd[2], b3 = vd[3];
+    uint32_t w0 = (rnd & 1) ? zvk_aes_subword(k3) ^ b0
+                            : zvk_aes_subword(zvk_rotword(k3)) ^ zvk_aes_rcon((rnd >> 1) - 1) ^ b0;
+    uint32_t w1 = w0 ^ b1, w2 = w1 ^ b2, w3 = w2 ^ b3;
+    vd[0] = w0; vd[1] = w1; vd[2] = w2; vd[3] = w3;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * GHASH (Zvkg): multiplication in GF(2^128) with GCM's bit order (SP 800-38D 6.3), as the
+ * spec's pseudocode does it: bit-reverse every byte, multiply with x^128 = x^7+x^2+x+1,
+ * reverse back.  128-bit values as lo/hi uint64_t: element words w0..w3 little-endian.
+ * ------------------------------------------------------------------------------------- */
+static inline uint64_t zvk_brev8_64(uint64_t x) {
+    x = ((x >> 1) & ZVK_LANES(0x55)) | ((x & ZVK_LANES(0x55)) << 1);
+    x = ((x >> 2) & ZVK_LANES(0x33)) | ((x & ZVK_LANES(0x33)) << 2);
+    return ((x >> 4) & ZVK_LANES(0x0F)) | ((x & ZVK_LANES(0x0F)) << 4);
+}
+static inline void zvk_gf128_mul(uint64_t *zl, uint64_t *zh, uint64_t sl, uint64_t sh,
+                                 uint64_t hl, uint64_t hh) {
+    uint64_t rl = 0, rh = 0;
+    for (int bit = 0; bit < 128; bit++) {
+        uint64_t sbit = bit < 64 ? sl >> bit : sh >> (bit - 64);  /* bit index, not data */
+        uint64_t m = -(sbit & 1);
+        rl ^= hl & m;
+        rh ^= hh & m;
+        uint64_t reduce = -(hh >> 63);
+        hh = (hh << 1) | (hl >> 63);
+        hl = (hl << 1) ^ (0x87 & reduce);
+    }
+    *zl = rl;
+    *zh = rh;
+}
+static inline void zvk_ghash_core(uint32_t vd[4], const uint32_t y[4], const uint32_t x[4],
+                                  const uint32_t h[4]) {
+    uint64_t sl = ((uint64_t)y[1] << 32 | y[0]) ^ ((uint64_t)x[1] << 32 | x[0]);
+    uint64_t sh = ((uint64_t)y[3] << 32 | y[2]) ^ ((uint64_t)x[3] << 32 | x[2]);
+    uint64_t hl = zvk_brev8_64((uint64_t)h[1] << 32 | h[0]);
+    uint64_t hh = zvk_brev8_64((uint64_t)h[3] << 32 | h[2]);
+    uint64_t zl, zh;
+    zvk_gf128_mul(&zl, &zh, zvk_brev8_64(sl), zvk_brev8_64(sh), hl, hh);
+    zl = zvk_brev8_64(zl);
+    zh = zvk_brev8_64(zh);
+    vd[0] = (uint32_t)zl; vd[1] = (uint32_t)(zl >> 32);
+    vd[2] = (uint32_t)zh; vd[3] = (uint32_t)(zh >> 32);
+}
+/* vghsh.vv: vd = (vd ^ vs1) * vs2 (Y_{i+1} = (Y_i ^ X_i) . H). */
+static inline void zvk_vghsh(uint32_t vd[4], const uint32_t vs2[4], const uint32_t vs1[4]) {
+    uint32_t y[4] = {vd[0], vd[1], vd[2], vd[3]};
+    zvk_ghash_core(vd, y, vs1, vs2);
+}
+/* vgmul.vv: vd = vd * vs2. */
+static inline void zvk_vgmul(uint32_t vd[4], const uint32_t vs2[4]) {
+    static const uint32_t zero[4] = {0, 0, 0, 0};
+    uint32_t y[4] = {vd[0], vd[1], vd[2], vd[3]};
+    zvk_ghash_core(vd, y, zero, vs2);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * SHA-2 (Zvknha: SEW=32 / SHA-256; Zvknhb also SEW=64 / SHA-512), FIPS 180-4 4.1.2/4.1.3.
+ * ------------------------------------------------------------------------------------- */
+#define ZVK_SHA256_S0(x) (zvk_ror32(x, 2) ^ zvk_ror32(x, 13) ^ zvk_ror32(x, 22))
+#define ZVK_SHA256_S1(x) (zvk_ror32(x, 6) ^ zvk_ror32(x, 11) ^ zvk_ror32(x, 25))
+#define ZVK_SHA256_s0(x) (zvk_ror32(x, 7) ^ zvk_ror32(x, 18) ^ ((x) >> 3))
+#define ZVK_SHA256_s1(x) (zvk_ror32(x, 17) ^ zvk_ror32(x, 19) ^ ((x) >> 10))
+#define ZVK_SHA512_S0(x) (zvk_ror64(x, 28) ^ zvk_ror64(x, 34) ^ zvk_ror64(x, 39))
+#define ZVK_SHA512_S1(x) (zvk_ror64(x, 14) ^ zvk_ror64(x, 18) ^ zvk_ror64(x, 41))
+#define ZVK_SHA512_s0(x) (zvk_ror64(x, 1) ^ zvk_ror64(x, 8) ^ ((x) >> 7))
+#define ZVK_SHA512_s1(x) (zvk_ror64(x, 19) ^ zvk_ror64(x, 61) ^ ((x) >> 6))
+#define ZVK_CH(x, y, z) (((x) & (y)) ^ (~(x) & (z)))
+#define ZVK_MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
+
+/* vsha2ms.vv: vd {W3,W2,W1,W0}, vs2 {W11,W10,W9,W4}, vs1 {W15,W14,W13,W12} -> vd {W19..W16}. */
+#define ZVK_SHA2MS_BODY(T, s0, s1)                                                        \
+    T w0 = vd[0], w1 = vd[1], w2 = vd[2], w3 = vd[3];                                    \
+    T w4 = vs2[0], w9 = vs2[1], w10 = vs2[2], w11 = vs2[3];                              \
+    T w12 = vs1[0], w14 = vs1[2], w15 = vs1[3];                                          \
+    T w16 = s1(w14) + w9 + s0(w1) + w0;                                                   \
+    T w17 = s1(w15) + w10 + s0(w2) + w1;                                                  \
+    T w18 = s1(w16) + w11 + s0(w3) + w2;                                                  \
+    T w19 = s1(w17) + w12 + s0(w4) + w3;                                                  \
+    vd[0] = w16; vd[1] = w17; vd[2] = w18; vd[3] = w19;
+static inline void zvk_vsha2ms32(uint32_t vd[4], const uint32_t vs2[4], const uint32_t vs1[4]) {
+    ZVK_SHA2MS_BODY(uint32_t, ZVK_SHA256_s0, ZVK_SHA256_s1)
+}
+static inline void zvk_vsha2ms64(uint64_t vd[4], const uint64_t vs2[4], const uint64_t vs1[4]) {
+    ZVK_SHA2MS_BODY(uint64_t, ZVK_SHA512_s0, ZVK_SHA512_s1)
+}
+
+/* vsha2ch.vv / vsha2cl.vv: two rounds. vs2 {a,b,e,f}, vd {c,d,g,h} (f, h at index 0),
+ * vs1 = message schedule plus constants; ch uses words 2 and 3, cl words 0 and 1.
+ * Result in vd: the new {a,b,e,f}. */
+#define ZVK_SHA2C_BODY(T, S0, S1)                                                         \
+    T f = vs2[0], e = vs2[1], b = vs2[2], a = vs2[3];                                    \
+    T h = vd[0], g = vd[1], d = vd[2], c = vd[3];                                        \
+    T W0 = high ? vs1[2] : vs1[0], W1 = high ? vs1[3] : vs1[1];                          \
+    T t1 = h + S1(e) + ZVK_CH(e, f, g) + W0;                                              \
+    T t2 = S0(a) + ZVK_MAJ(a, b, c);                                                      \
+    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;                    \
+    t1 = h + S1(e) + ZVK_CH(e, f, g) + W1;                                                \
+    t2 = S0(a) + ZVK_MAJ(a, b, c);                                                        \
+    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;                    \
+    vd[0] = f; vd[1] = e; vd[2] = b; vd[3] = a;
+static inline void zvk_vsha2c32(uint32_t vd[4], const uint32_t vs2[4], const uint32_t vs1[4],
+                                int high) {
+    ZVK_SHA2C_BODY(uint32_t, ZVK_SHA256_S0, ZVK_SHA256_S1)
+}
+static inline void zvk_vsha2c64(uint64_t vd[4], const uint64_t vs2[4], const uint64_t vs1[4],
+                                int high) {
+    ZVK_SHA2C_BODY(uint64_t, ZVK_SHA512_S0, ZVK_SHA512_S1)
+}
+
+/* ---------------------------------------------------------------------------------------
+ * SM4 (Zvksed), GB/T 32907.  Words are the standard's 32-bit words as element values (a
+ * block loaded from memory needs vrev8 first: the standard is big-endian).
+ * ------------------------------------------------------------------------------------- */
+/* CK_i: byte j (0..127, most significant first in each word) is 7j mod 256. */
+static inline uint32_t zvk_sm4_ck(unsigned i) {
+    uint32_t j = 4 * i;
+    return ((7 * j) & 0xFF) << 24 | ((7 * (j + 1)) & 0xFF) << 16 | ((7 * (j + 2)) & 0xFF) << 8
+           | ((7 * (j + 3)) & 0xFF);
+}
+static inline uint32_t zvk_sm4_round_key(uint32_t x, uint32_t s) {
+    return x ^ s ^ zvk_rol32(s, 13) ^ zvk_rol32(s, 23);
+}
+static inline uint32_t zvk_sm4_round(uint32_t x, uint32_t s) {
+    return x ^ s ^ zvk_rol32(s, 2) ^ zvk_rol32(s, 10) ^ zvk_rol32(s, 18) ^ zvk_rol32(s, 24);
+}
+/* vsm4k.vi: round keys 4*rnd..4*rnd+3 from the previous four (vs2); rnd = uimm[2:0]. */
+static inline void zvk_vsm4k(uint32_t vd[4], const uint32_t vs2[4], unsigned uimm) {
+    unsigned rnd = uimm & 7;
+    uint32_t rk0 = vs2[0], rk1 = vs2[1], rk2 = vs2[2], rk3 = vs2[3];
+    uint32_t rk4 = zvk_sm4_round_key(rk0, zvk_sm4_subword(rk1 ^ rk2 ^ rk3 ^ zvk_sm4_ck(4 * rnd)));
+    uint32_t rk5 = zvk_sm4_round_key(rk1, zvk_sm4_subword(rk2 ^ rk3 ^ rk4 ^ zvk_sm4_ck(4 * rnd + 1)));
+    uint32_t rk6 = zvk_sm4_round_key(rk2, zvk_sm4_subword(rk3 ^ rk4 ^ rk5 ^ zvk_sm4_ck(4 * rnd + 2)));
+    uint32_t rk7 = zvk_sm4_round_key(rk3, zvk_sm4_subword(rk4 ^ rk5 ^ rk6 ^ zvk_sm4_ck(4 * rnd + 3)));
+    vd[0] = rk4; vd[1] = rk5; vd[2] = rk6; vd[3] = rk7;
+}
+/* vsm4r.vv / .vs: four rounds on the state X0..X3 (vd) with round keys rk0..rk3. */
+static inline void zvk_vsm4r(uint32_t vd[4], const uint32_t rk[4]) {
+    uint32_t rk0 = rk[0], rk1 = rk[1], rk2 = rk[2], rk3 = rk[3];
+    uint32_t x0 = vd[0], x1 = vd[1], x2 = vd[2], x3 = vd[3];
+    uint32_t x4 = zvk_sm4_round(x0, zvk_sm4_subword(x1 ^ x2 ^ x3 ^ rk0));
+    uint32_t x5 = zvk_sm4_round(x1, zvk_sm4_subword(x2 ^ x3 ^ x4 ^ rk1));
+    uint32_t x6 = zvk_sm4_round(x2, zvk_sm4_subword(x3 ^ x4 ^ x5 ^ rk2));
+    uint32_t x7 = zvk_sm4_round(x3, zvk_sm4_subword(x4 ^ x5 ^ x6 ^ rk3));
+    vd[0] = x4; vd[1] = x5; vd[2] = x6; vd[3] = x7;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * SM3 (Zvksh), GB/T 32905.  Element values are byte-swapped words: the instructions take
+ * the big-endian words as loaded from memory and swap internally.
+ * ------------------------------------------------------------------------------------- */
+#define ZVK_SM3_P0(x) ((x) ^ zvk_rol32(x, 9) ^ zvk_rol32(x, 17))
+#define ZVK_SM3_P1(x) ((x) ^ zvk_rol32(x, 15) ^ zvk_rol32(x, 23))
+static inline uint32_t zvk_sm3_w(uint32_t m16, uint32_t m9, uint32_t m3, uint32_t m13, uint32_t m6) {
+    return ZVK_SM3_P1(m16 ^ m9 ^ zvk_rol32(m3, 15)) ^ zvk_rol32(m13, 7) ^ m6;
+}
+/* vsm3me.vv: vs1 = W[7:0], vs2 = W[15:8] -> vd = W[23:16]. */
+static inline void zvk_vsm3me(uint32_t vd[8], const uint32_t vs2[8], const uint32_t vs1[8]) {
+    uint32_t w[24];
+    for (int i = 0; i < 8; i++) {
+        w[i] = zvk_bswap32(vs1[i]);
+        w[i + 8] = zvk_bswap32(vs2[i]);
+    }
+    for (int j = 16; j < 24; j++)
+        w[j] = zvk_sm3_w(w[j - 16], w[j - 9], w[j - 3], w[j - 13], w[j - 6]);
+    for (int i = 0; i < 8; i++)
+        vd[i] = zvk_bswap32(w[16 + i]);
+}
+/* One SM3 round j on A..H (indices 0..7), with W_j and W'_j; j < 16 or not is the round
+ * number from the immediate. */
+static inline void zvk_sm3_round(uint32_t v[8], unsigned j, uint32_t wj, uint32_t wpj) {
+    uint32_t A = v[0], B = v[1], C = v[2], D = v[3], E = v[4], F = v[5], G = v[6], H = v[7];
+    uint32_t tj = j <= 15 ? 0x79CC4519u : 0x7A879D8Au;
+    uint32_t ss1 = zvk_rol32(zvk_rol32(A, 12) + E + zvk_rol32(tj, j % 32), 7);
+    uint32_t ss2 = ss1 ^ zvk_rol32(A, 12);
+    uint32_t ff = j <= 15 ? (A ^ B ^ C) : ((A & B) | (A & C) | (B & C));
+    uint32_t gg = j <= 15 ? (E ^ F ^ G) : ((E & F) | (~E & G));
+    uint32_t tt1 = ff + D + ss2 + wpj;
+    uint32_t tt2 = gg + H + ss1 + wj;
+    v[3] = C; v[2] = zvk_rol32(B, 9); v[1] = A; v[0] = tt1;
+    v[7] = G; v[6] = zvk_rol32(F, 19); v[5] = E; v[4] = ZVK_SM3_P0(tt2);
+}
+/* vsm3c.vi: rounds 2*uimm and 2*uimm+1; vd = {H,G,F,E,D,C,B,A} (A at index 0),
+ * vs2 = {-,-,w5,w4,-,-,w1,w0}. */
+static inline void zvk_vsm3c(uint32_t vd[8], const uint32_t vs2[8], unsigned uimm) {
+    uint32_t v[8];
+    for (int i = 0; i < 8; i++)
+        v[i] = zvk_bswap32(vd[i]);
+    uint32_t w0 = zvk_bswap32(vs2[0]), w1 = zvk_bswap32(vs2[1]);
+    uint32_t w4 = zvk_bswap32(vs2[4]), w5 = zvk_bswap32(vs2[5]);
+    unsigned j = 2 * (uimm & 31);
+    zvk_sm3_round(v, j, w0, w0 ^ w4);
+    zvk_sm3_round(v, j + 1, w1, w1 ^ w5);
+    for (int i = 0; i < 8; i++)
+        vd[i] = zvk_bswap32(v[i]);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Per-element operations of Zvbb (Zvkb) and Zvbc.  Values are zero-extended SEW-bit
+ * elements (sew = 8, 16, 32, 64); results are SEW bits (2*SEW for vwsll), zero-extended.
+ * ------------------------------------------------------------------------------------- */
+static inline uint64_t zvk_sew_mask(unsigned sew) { return sew >= 64 ? ~0ULL : (1ULL << sew) - 1; }
+static inline uint64_t zvk_cpop64(uint64_t x) {
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (x * 0x0101010101010101ULL) >> 56;
+}
+/* vandn: vs2 & ~(vs1 or rs1) */
+static inline uint64_t zvk_andn(uint64_t vs2, uint64_t op1, unsigned sew) { return vs2 & ~op1 & zvk_sew_mask(sew); }
+static inline uint64_t zvk_brev8(uint64_t x, unsigned sew) { return zvk_brev8_64(x) & zvk_sew_mask(sew); }
+static inline uint64_t zvk_rev8(uint64_t x, unsigned sew) { return zvk_bswap64(x) >> (64 - sew); }
+static inline uint64_t zvk_brev(uint64_t x, unsigned sew) { return zvk_brev8_64(zvk_bswap64(x)) >> (64 - sew); }
+static inline uint64_t zvk_cpop(uint64_t x, unsigned sew) { return zvk_cpop64(x & zvk_sew_mask(sew)); }
+static inline uint64_t zvk_clz(uint64_t x, unsigned sew) {
+    x &= zvk_sew_mask(sew);
+    x |= x >> 1; x |= x >> 2; x |= x >> 4; x |= x >> 8; x |= x >> 16; x |= x >> 32;
+    return sew - zvk_cpop64(x);  /* x = 0 gives sew */
+}
+static inline uint64_t zvk_ctz(uint64_t x, unsigned sew) {
+    x &= zvk_sew_mask(sew);
+    /* the ones below the lowest set bit; x = 0 gives all ones, masked to sew of them */
+    return zvk_cpop64(((x & -x) - 1) & zvk_sew_mask(sew));
+}
+static inline uint64_t zvk_rol(uint64_t x, uint64_t amount, unsigned sew) {
+    unsigned n = (unsigned)(amount & (sew - 1));
+    x &= zvk_sew_mask(sew);
+    return ((x << n) | (x >> ((sew - n) & (sew - 1)))) & zvk_sew_mask(sew);
+}
+static inline uint64_t zvk_ror(uint64_t x, uint64_t amount, unsigned sew) {
+    unsigned n = (unsigned)(amount & (sew - 1));
+    x &= zvk_sew_mask(sew);
+    return ((x >> n) | (x << ((sew - n) & (sew - 1)))) & zvk_sew_mask(sew);
+}
+/* vwsll: zero-extend vs2 to 2*SEW and shift left by the low log2(2*SEW) bits (sew <= 32). */
+static inline uint64_t zvk_wsll(uint64_t x, uint64_t amount, unsigned sew) {
+    return ((x & zvk_sew_mask(sew)) << (amount & (2 * sew - 1))) & zvk_sew_mask(2 * sew);
+}
+/* vclmul / vclmulh (SEW=64 only): low and high 64 bits of the 128-bit carry-less product. */
+static inline uint64_t zvk_clmul(uint64_t a, uint64_t b) {
+    uint64_t r = 0;
+    for (int i = 0; i < 64; i++)
+        r ^= (a << i) & -((b >> i) & 1);
+    return r;
+}
+static inline uint64_t zvk_clmulh(uint64_t a, uint64_t b) {
+    uint64_t r = 0;
+    for (int i = 1; i < 64; i++)
+        r ^= (a >> (64 - i)) & -((b >> i) & 1);
+    return r;
+}
+
+#endif /* RVEMU_ZVK_H */
