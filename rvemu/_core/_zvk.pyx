@@ -73,7 +73,7 @@ cdef unsigned _sew(unsigned sew, tuple allowed=(8, 16, 32, 64)) except 0:
 
 
 cdef uint64_t _elem(object x, unsigned sew, str name) except? 0xFFFFFFFFFFFFFFFF:
-    if not 0 <= x < (1 << sew):
+    if x < 0 or (x >> sew) != 0:
         raise ValueError(f"{name} = {x!r} does not fit SEW={sew}")
     return x
 
