@@ -106,13 +106,22 @@ def test_operands_agree_with_the_fixed_bits():
         assert tokens[:2] == ["vd", "vs2"], m
         assert ("vm" in tokens) == (not mask >> 25 & 1), m          # vm bit free iff operand
         free_rs1 = not (mask >> 15) & 0x1F
-        assert free_rs1 == any(t in tokens for t in ("vs1", "xs1", "zimm", "zimm6")), m
+        assert free_rs1 == any(t in tokens for t in ("vs1", "xs1", "uimm5", "zimm6")), m
         funct3 = match >> 12 & 7
         if "xs1" in tokens:
             assert funct3 in (4, 6), m
         if m.endswith(".vi") and match & 0x7F == 0x57:
             assert funct3 == 3, m
         assert m in encodings_vcrypto.ELEMENT_GROUPS or match & 0x7F == 0x57, m
+
+
+def test_coarse_row_covers_every_op_ve_entry():
+    (op, bits), = encodings_vcrypto.COARSE
+    mask, match, _ = encodings.mask_match(bits)
+    for m, emask, ematch, *_ in ENTRIES:
+        if ematch & 0x7F == 0x77:
+            assert ematch & mask == match and emask & mask == mask, m
+    assert encodings_vcrypto.NAMES == {m for m, *_ in ENTRIES}
 
 
 def test_not_in_the_decoder_yet():

@@ -306,7 +306,7 @@ _REG_TOKENS = {"xd": ("rd", X_ABI), "xs1": ("rs1", X_ABI), "xs2": ("rs2", X_ABI)
 # bit 25 (the "rl" field), vror.vi's imm[5] in bit 26 (the "aq" field).
 _ZV_OPERANDS = {"vd": lambda f: f"v{f['rd']}", "vs1": lambda f: f"v{f['rs1']}",
                 "vs2": lambda f: f"v{f['rs2']}", "vm": lambda f: "v0.t",
-                "zimm6": lambda f: str(f["rs1"] | f["aq"] << 5)}
+                "uimm5": lambda f: str(f["rs1"]), "zimm6": lambda f: str(f["rs1"] | f["aq"] << 5)}
 
 
 def _operand(token, f, pc, target):

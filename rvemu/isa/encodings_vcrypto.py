@@ -3,11 +3,12 @@ zvbc.adoc, zvk.adoc; spec-facts 4.8): Zvbb (with its subset Zvkb), Zvbc, Zvkg, Z
 Zvknha/Zvknhb, Zvksed and Zvksh. Zvkt has no instructions.
 
 Entries have the format of :mod:`rvemu.isa.encodings` -- ``(mnemonic, bits, operands,
-extension)`` -- with these vector operand tokens (objdump's order: vd, vs2, then vs1/rs1/imm):
+extension)`` -- with these vector operand tokens (objdump's order: vd, vs2, then vs1/rs1/imm; the same names as the vector
+helper's encodings_v.py, plus ``zimm6``):
 
 * ``vd``, ``vs1``, ``vs2``: vector registers in bits 11:7, 19:15, 24:20;
 * ``xs1``: an integer register in bits 19:15 (the .vx forms);
-* ``zimm``: the 5-bit unsigned immediate in bits 19:15 (vaeskf1, vaeskf2, vsm4k, vsm3c,
+* ``uimm5``: the 5-bit unsigned immediate in bits 19:15 (vaeskf1, vaeskf2, vsm4k, vsm3c,
   vwsll.vi), printed in decimal;
 * ``zimm6``: vror.vi's 6-bit rotate amount, bits 19:15 plus bit 26 as imm[5];
 * ``vm``: the mask operand, bit 25: printed ``v0.t`` when 0, left out when 1.
@@ -42,7 +43,7 @@ ZVBB = [
     ("vror.vi",   "01010 - - ----- ----- 011 ----- 1010111", "vd,vs2,zimm6,vm", _ZVKB),
     ("vwsll.vv",  "110101 - ----- ----- 000 ----- 1010111", "vd,vs2,vs1,vm", "zvbb"),
     ("vwsll.vx",  "110101 - ----- ----- 100 ----- 1010111", "vd,vs2,xs1,vm", "zvbb"),
-    ("vwsll.vi",  "110101 - ----- ----- 011 ----- 1010111", "vd,vs2,zimm,vm", "zvbb"),
+    ("vwsll.vi",  "110101 - ----- ----- 011 ----- 1010111", "vd,vs2,uimm5,vm", "zvbb"),
 ]
 
 ZVBC = [
@@ -69,8 +70,8 @@ ZVKNED = [
     ("vaesem.vv",  "101000 1 ----- 00010 010 ----- 1110111", "vd,vs2", "zvkned"),
     ("vaesem.vs",  "101001 1 ----- 00010 010 ----- 1110111", "vd,vs2", "zvkned"),
     ("vaesz.vs",   "101001 1 ----- 00111 010 ----- 1110111", "vd,vs2", "zvkned"),
-    ("vaeskf1.vi", "100010 1 ----- ----- 010 ----- 1110111", "vd,vs2,zimm", "zvkned"),
-    ("vaeskf2.vi", "101010 1 ----- ----- 010 ----- 1110111", "vd,vs2,zimm", "zvkned"),
+    ("vaeskf1.vi", "100010 1 ----- ----- 010 ----- 1110111", "vd,vs2,uimm5", "zvkned"),
+    ("vaeskf2.vi", "101010 1 ----- ----- 010 ----- 1110111", "vd,vs2,uimm5", "zvkned"),
 ]
 
 ZVKNH = [
@@ -80,18 +81,23 @@ ZVKNH = [
 ]
 
 ZVKSED = [
-    ("vsm4k.vi", "100001 1 ----- ----- 010 ----- 1110111", "vd,vs2,zimm", "zvksed"),
+    ("vsm4k.vi", "100001 1 ----- ----- 010 ----- 1110111", "vd,vs2,uimm5", "zvksed"),
     ("vsm4r.vv", "101000 1 ----- 10000 010 ----- 1110111", "vd,vs2", "zvksed"),
     ("vsm4r.vs", "101001 1 ----- 10000 010 ----- 1110111", "vd,vs2", "zvksed"),
 ]
 
 ZVKSH = [
-    ("vsm3c.vi",  "101011 1 ----- ----- 010 ----- 1110111", "vd,vs2,zimm", "zvksh"),
+    ("vsm3c.vi",  "101011 1 ----- ----- 010 ----- 1110111", "vd,vs2,uimm5", "zvksh"),
     ("vsm3me.vv", "100000 1 ----- ----- 010 ----- 1110111", "vd,vs2,vs1", "zvksh"),
 ]
 
 # Everything, for the integration to append to encodings.ALL.
 ZVK = ZVBB + ZVBC + ZVKG + ZVKNED + ZVKNH + ZVKSED + ZVKSH
+NAMES = frozenset(m for m, *_ in ZVK)
+
+# For a coarse-op decoder (the vector unit decodes further): every OP-VE word with
+# funct3 = 010 goes to the vector unit, which rejects the unassigned funct6/vs1 values.
+COARSE = [("vop", "------ - ----- ----- 010 ----- 1110111")]
 
 # Element-group shape of the OP-VE instructions (unpriv zvk.adoc, "Element Groups"):
 # mnemonic -> (allowed SEWs, EGS). EGW = EGS * SEW. The .vs forms read element group 0 of
