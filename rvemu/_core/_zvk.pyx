@@ -298,3 +298,69 @@ def clmul(uint64_t a, uint64_t b):
 
 def clmulh(uint64_t a, uint64_t b):
     return zvk_clmulh(a, b)
+
+
+# -- the decode/check/loop layer (zvk_exec.h) on a register file held by the caller --------
+
+cdef extern from "zvk_exec.h" nogil:
+    ctypedef struct ZvkCtx:
+        uint8_t *reg
+        const uint64_t *x
+        uint32_t vlenb
+        uint64_t vl
+        uint64_t vstart
+        uint8_t vill
+        uint8_t sl
+        signed char ll
+        uint8_t vta
+        uint8_t vma
+        uint8_t ones
+        uint32_t ext
+    int zvk_opve(ZvkCtx *c, uint32_t insn)
+    int zvk_opv(ZvkCtx *c, uint32_t insn)
+    enum:
+        ZVK_EXT_ZVBB, ZVK_EXT_ZVKB, ZVK_EXT_ZVBC, ZVK_EXT_ZVKG, ZVK_EXT_ZVKNED
+        ZVK_EXT_ZVKNHA, ZVK_EXT_ZVKNHB, ZVK_EXT_ZVKSED, ZVK_EXT_ZVKSH
+        ZVK_OK, ZVK_ILLEGAL, ZVK_NOT_MINE
+
+EXT = {"zvbb": ZVK_EXT_ZVBB, "zvkb": ZVK_EXT_ZVKB, "zvbc": ZVK_EXT_ZVBC, "zvkg": ZVK_EXT_ZVKG,
+       "zvkned": ZVK_EXT_ZVKNED, "zvknha": ZVK_EXT_ZVKNHA, "zvknhb": ZVK_EXT_ZVKNHB,
+       "zvksed": ZVK_EXT_ZVKSED, "zvksh": ZVK_EXT_ZVKSH}
+OK, ILLEGAL, NOT_MINE = ZVK_OK, ZVK_ILLEGAL, ZVK_NOT_MINE
+
+
+def execute(uint32_t insn, bytearray reg not None, unsigned vlenb, unsigned long long vl,
+            unsigned long long vstart, unsigned sew, int lmul_log2, *, exts=None, x=None,
+            bint vill=False, bint vta=False, bint vma=False, bint ones=False):
+    """Run one ZV* instruction word on ``reg`` (32 * vlenb bytes, modified in place) with
+    vtype = (sew, lmul_log2, vta, vma). ``exts``: names of the enabled sub-extensions (all by
+    default); ``x``: the 32 integer registers for .vx forms. Returns (status, vstart) with
+    status OK, ILLEGAL or NOT_MINE (a word that zvk_opv leaves to the base vector unit)."""
+    cdef ZvkCtx c
+    cdef uint64_t xr[32]
+    cdef unsigned char[::1] view = reg
+    if len(reg) != 32 * vlenb or vlenb < 4 or vlenb & (vlenb - 1):
+        raise ValueError(f"the register file must be 32 x vlenb bytes with vlenb a power of 2 >= 4")
+    if sew not in (8, 16, 32, 64) or not -3 <= lmul_log2 <= 3:
+        raise ValueError(f"bad vtype: SEW {sew}, log2(LMUL) {lmul_log2}")
+    for i in range(32):
+        xr[i] = 0 if x is None or i == 0 else (x[i] & 0xFFFFFFFFFFFFFFFF)
+    c.reg = &view[0]
+    c.x = xr
+    c.vlenb = vlenb
+    c.vl = vl
+    c.vstart = vstart
+    c.vill = vill
+    c.sl = {8: 0, 16: 1, 32: 2, 64: 3}[sew]
+    c.ll = lmul_log2
+    c.vta = vta
+    c.vma = vma
+    c.ones = ones
+    c.ext = 0
+    for name in (EXT if exts is None else exts):
+        c.ext |= EXT[name]
+    if (insn & 0x7F) == 0x77:
+        r = zvk_opve(&c, insn)
+    else:
+        r = zvk_opv(&c, insn)
+    return r, c.vstart
