@@ -62,6 +62,9 @@ int main(void) {
         copy_bytes(blk, out, 16);
     }
     CHECK(7, hex_equal(blk, "595298c7c6fd271f0402f804c33d3f66"));
+    rv_puts("instructions retired: ");
+    rv_putdec(csr_read(minstret));
+    rv_putc('\n');
 #endif
     rv_puts("zvk SM4: GB/T 32907 vectors pass\n");
     return 0;
