@@ -41,7 +41,8 @@ def test_requirements_as_the_spec_says():
         assert BY_NAME[name].requires == ("zve32x",), name
     for name in ("zvbc", "zvknhb"):
         assert BY_NAME[name].requires == ("zve64x",), name
-    assert BY_NAME["zvkt"].requires == ()
+    # zvk.adoc: "All of the other Vector Crypto Extensions [Zvkt included] depend on Zve32x"
+    assert BY_NAME["zvkt"].requires == ("zve32x",)
     assert "zvkb" in BY_NAME["zvbb"].implies       # Zvbb is a superset of Zvkb
     assert "zvknha" in BY_NAME["zvknhb"].implies   # Zvknhb is a superset of Zvknha
     every = {r for e in EXTENSIONS for r in e.requires + e.implies}
@@ -67,7 +68,7 @@ def test_bundles_take_no_mask_bit_and_name_real_members():
 ])
 def test_bundles_expand_to_their_members(vector_on, bundle, want):
     isa = parse_isa(f"rv64gc_zve32x_zve64x_{bundle}")
-    zv = {n for n in isa.names if n.startswith("zv") and not n.startswith("zve")}
+    zv = {n for n in isa.names if n.startswith("zv") and not n.startswith(("zve", "zvl"))}
     assert zv == want
     assert bundle not in isa.names
     plain = parse_isa("rv64gc_zve32x_zve64x_" + "_".join(sorted(want)))
@@ -96,12 +97,14 @@ def test_implications(vector_on):
     assert {"zvbb", "zvkb"} <= isa.names
     isa = parse_isa("rv64gc_zve32x_zve64x_zvknhb")
     assert {"zvknha", "zvknhb"} <= isa.names
-    assert "zvkt" in parse_isa("rv64gc_zvkt")  # no requirement of its own
+    assert "zvkt" in parse_isa("rv64gc_zve32x_zvkt")
+    with pytest.raises(IsaStringError, match="'zvkt' requires 'zve32x'"):
+        parse_isa("rv64gc_zvkt")
 
 
 def test_not_implemented_yet_is_an_error():
     """Until the vector unit is merged, asking for a ZV* extension is a clear error."""
     with pytest.raises(IsaStringError, match="not implemented yet"):
-        parse_isa("rv64gc_zvkt")
+        parse_isa("rv64gc_zve32x_zvkt")
     with pytest.raises(IsaStringError):
         parse_isa("rv64gc_zvkn")
