@@ -24,4 +24,5 @@ TARGETS = [
     _t("sm3", ["sm3.c", "zvk_sm.S"]),
     _t("ghash", ["ghash.c", "zvk_ghash.S", "zvk_aes.S"]),
     _t("zvbb", ["zvbb.c", "zvk_zvbb.S"]),
+    _t("zvk_diff", ["zvk_diff.c", "zvk_diff.S"]),
 ]
