@@ -89,17 +89,28 @@ static inline uint64_t zvk_gf8_mul(uint64_t a, uint64_t b, uint8_t red) {
     }
     return r;
 }
-/* x^254 = x^-1 for x != 0, and 0 -> 0: a fixed chain of 11 multiplications. */
+/* A GF(2)-linear map of each byte lane: bit i of x contributes the constant c[i]. */
+static inline uint64_t zvk_gf8_linear(uint64_t x, const uint8_t c[8]) {
+    uint64_t r = 0;
+    for (int i = 0; i < 8; i++)
+        r ^= (((x >> i) & ZVK_LANES(1)) * 0xFF) & ZVK_LANES(c[i]);
+    return r;
+}
+/* Squaring is linear in GF(2^8): x^2 = XOR of (x^i)^2 over the set bits i. */
+static const uint8_t zvk_sq_aes[8] = {0x01, 0x04, 0x10, 0x40, 0x1B, 0x6C, 0xAB, 0x9A};
+static const uint8_t zvk_sq_sm4[8] = {0x01, 0x04, 0x10, 0x40, 0xF5, 0x3E, 0xF8, 0x0A};
+/* x^254 = x^-1 for x != 0, and 0 -> 0: a fixed chain of 7 squarings and 4 multiplications. */
 static inline uint64_t zvk_gf8_inv(uint64_t x, uint8_t red) {
-    uint64_t x2 = zvk_gf8_mul(x, x, red);
+    const uint8_t *sq = red == 0x1B ? zvk_sq_aes : zvk_sq_sm4;   /* the field, not data */
+    uint64_t x2 = zvk_gf8_linear(x, sq);
     uint64_t x3 = zvk_gf8_mul(x2, x, red);
-    uint64_t x6 = zvk_gf8_mul(x3, x3, red);
-    uint64_t x12 = zvk_gf8_mul(x6, x6, red);
+    uint64_t x6 = zvk_gf8_linear(x3, sq);
+    uint64_t x12 = zvk_gf8_linear(x6, sq);
     uint64_t x15 = zvk_gf8_mul(x12, x3, red);
-    uint64_t x30 = zvk_gf8_mul(x15, x15, red);
-    uint64_t x60 = zvk_gf8_mul(x30, x30, red);
-    uint64_t x120 = zvk_gf8_mul(x60, x60, red);
-    uint64_t x240 = zvk_gf8_mul(x120, x120, red);
+    uint64_t x30 = zvk_gf8_linear(x15, sq);
+    uint64_t x60 = zvk_gf8_linear(x30, sq);
+    uint64_t x120 = zvk_gf8_linear(x60, sq);
+    uint64_t x240 = zvk_gf8_linear(x120, sq);
     uint64_t x252 = zvk_gf8_mul(x240, x12, red);
     return zvk_gf8_mul(x252, x2, red);
 }
@@ -128,23 +139,11 @@ static inline uint32_t zvk_aes_subword(uint32_t w) { return (uint32_t)zvk_aes_sb
 static inline uint32_t zvk_sm4_subword(uint32_t w) { return (uint32_t)zvk_sm4_sbox8(w); }
 
 /* ---------------------------------------------------------------------------------------
- * AES (Zvkned).  state/key: uint32_t[4], the 16 bytes of the block little-endian.
+ * AES (Zvkned).  state/key: uint32_t[4], element c = column c of the state, byte r of it
+ * = row r (FIPS-197 3.4: in[r + 4c]), i.e. the 16 bytes of the block little-endian.
  * ------------------------------------------------------------------------------------- */
-static inline void zvk_aes_load(uint8_t s[16], const uint32_t w[4]) {
-    for (int i = 0; i < 16; i++)
-        s[i] = (uint8_t)(w[i >> 2] >> (8 * (i & 3)));
-}
-static inline void zvk_aes_store(uint32_t w[4], const uint8_t s[16]) {
-    for (int c = 0; c < 4; c++)
-        w[c] = (uint32_t)s[4 * c] | (uint32_t)s[4 * c + 1] << 8 | (uint32_t)s[4 * c + 2] << 16
-               | (uint32_t)s[4 * c + 3] << 24;
-}
-static inline void zvk_aes_subbytes(uint8_t s[16], int inverse) {
-    uint64_t lo = 0, hi = 0;
-    for (int i = 0; i < 8; i++) {
-        lo |= (uint64_t)s[i] << (8 * i);
-        hi |= (uint64_t)s[i + 8] << (8 * i);
-    }
+static inline void zvk_aes_subbytes(uint32_t w[4], int inverse) {
+    uint64_t lo = (uint64_t)w[1] << 32 | w[0], hi = (uint64_t)w[3] << 32 | w[2];
     if (inverse) {  /* which instruction, not data */
         lo = zvk_aes_inv_sbox8(lo);
         hi = zvk_aes_inv_sbox8(hi);
@@ -152,84 +151,80 @@ static inline void zvk_aes_subbytes(uint8_t s[16], int inverse) {
         lo = zvk_aes_sbox8(lo);
         hi = zvk_aes_sbox8(hi);
     }
-    for (int i = 0; i < 8; i++) {
-        s[i] = (uint8_t)(lo >> (8 * i));
-        s[i + 8] = (uint8_t)(hi >> (8 * i));
-    }
+    w[0] = (uint32_t)lo; w[1] = (uint32_t)(lo >> 32);
+    w[2] = (uint32_t)hi; w[3] = (uint32_t)(hi >> 32);
 }
-/* ShiftRows: s'[r][c] = s[r][(c + r) mod 4], byte r + 4c (FIPS-197 5.1.2); inverse 5.3.1. */
-static inline void zvk_aes_shiftrows(uint8_t s[16], int inverse) {
-    uint8_t t[16];
-    for (int c = 0; c < 4; c++)
-        for (int r = 0; r < 4; r++) {
-            if (inverse)
-                t[r + 4 * ((c + r) & 3)] = s[r + 4 * c];
-            else
-                t[r + 4 * c] = s[r + 4 * ((c + r) & 3)];
-        }
-    for (int i = 0; i < 16; i++)
-        s[i] = t[i];
-}
-static inline uint8_t zvk_xt2(uint8_t x) { return (uint8_t)((x << 1) ^ (((x >> 7) & 1) * 0x1B)); }
-static inline uint8_t zvk_gmul4(uint8_t x, unsigned y) {  /* x times a constant 0..15 */
-    uint8_t x2 = zvk_xt2(x), x4 = zvk_xt2(x2), x8 = zvk_xt2(x4);
-    return (uint8_t)(((y & 1) ? x : 0) ^ ((y & 2) ? x2 : 0) ^ ((y & 4) ? x4 : 0) ^ ((y & 8) ? x8 : 0));
-}
-/* MixColumns (5.1.3) and InvMixColumns (5.3.3); y is a constant, not data. */
-static inline void zvk_aes_mixcolumns(uint8_t s[16], int inverse) {
-    static const unsigned fwd[4] = {2, 3, 1, 1}, inv[4] = {14, 11, 13, 9};
-    const unsigned *m = inverse ? inv : fwd;
+/* ShiftRows: s'[r][c] = s[r][(c + r) mod 4] (5.1.2); InvShiftRows: s'[r][(c + r) mod 4] =
+ * s[r][c] (5.3.1). Row r is byte r of every column word. */
+static inline void zvk_aes_shiftrows(uint32_t w[4], int inverse) {
+    uint32_t t[4];
     for (int c = 0; c < 4; c++) {
-        uint8_t a[4] = {s[4 * c], s[4 * c + 1], s[4 * c + 2], s[4 * c + 3]};
-        for (int r = 0; r < 4; r++)
-            s[4 * c + r] = zvk_gmul4(a[r], m[0]) ^ zvk_gmul4(a[(r + 1) & 3], m[1])
-                           ^ zvk_gmul4(a[(r + 2) & 3], m[2]) ^ zvk_gmul4(a[(r + 3) & 3], m[3]);
+        int c1 = inverse ? c + 3 : c + 1, c2 = c + 2, c3 = inverse ? c + 1 : c + 3;
+        t[c] = (w[c] & 0x000000FFu) | (w[c1 & 3] & 0x0000FF00u) | (w[c2 & 3] & 0x00FF0000u)
+               | (w[c3 & 3] & 0xFF000000u);
+    }
+    for (int c = 0; c < 4; c++)
+        w[c] = t[c];
+}
+/* xtime on the four bytes of a word */
+static inline uint32_t zvk_xtime32(uint32_t x) {
+    return ((x & 0x7F7F7F7Fu) << 1) ^ (((x >> 7) & 0x01010101u) * 0x1B);
+}
+/* MixColumns (5.1.3): b_j = a_j ^ t ^ xtime(a_j ^ a_{j+1}), t = a0 ^ a1 ^ a2 ^ a3.
+ * InvMixColumns (5.3.3) = MixColumns after a_j ^= xtime(xtime(a_j ^ a_{j+2})), the
+ * factorisation of its matrix as MixColumns x circ(05, 00, 04, 00). */
+static inline uint32_t zvk_aes_mixcolumn(uint32_t c) {
+    uint32_t r1 = c >> 8 | c << 24;              /* byte j = a_{j+1} */
+    uint32_t t = c ^ r1;
+    t ^= t >> 16 | t << 16;                      /* every byte: a0 ^ a1 ^ a2 ^ a3 */
+    return c ^ t ^ zvk_xtime32(c ^ r1);
+}
+static inline void zvk_aes_mixcolumns(uint32_t w[4], int inverse) {
+    for (int c = 0; c < 4; c++) {
+        uint32_t x = w[c];
+        if (inverse)
+            x ^= zvk_xtime32(zvk_xtime32(x ^ (x >> 16 | x << 16)));
+        w[c] = zvk_aes_mixcolumn(x);
     }
 }
-static inline void zvk_aes_addkey(uint8_t s[16], const uint32_t key[4]) {
-    uint8_t k[16];
-    zvk_aes_load(k, key);
-    for (int i = 0; i < 16; i++)
-        s[i] ^= k[i];
+static inline void zvk_aes_addkey(uint32_t w[4], const uint32_t key[4]) {
+    for (int c = 0; c < 4; c++)
+        w[c] ^= key[c];
 }
 
 /* vaesef: SubBytes, ShiftRows, AddRoundKey. */
 static inline void zvk_vaesef(uint32_t vd[4], const uint32_t key[4]) {
-    uint8_t s[16];
-    zvk_aes_load(s, vd);
+    uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_subbytes(s, 0);
     zvk_aes_shiftrows(s, 0);
     zvk_aes_addkey(s, key);
-    zvk_aes_store(vd, s);
+    vd[0] = s[0]; vd[1] = s[1]; vd[2] = s[2]; vd[3] = s[3];
 }
 /* vaesem: SubBytes, ShiftRows, MixColumns, AddRoundKey. */
 static inline void zvk_vaesem(uint32_t vd[4], const uint32_t key[4]) {
-    uint8_t s[16];
-    zvk_aes_load(s, vd);
+    uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_subbytes(s, 0);
     zvk_aes_shiftrows(s, 0);
     zvk_aes_mixcolumns(s, 0);
     zvk_aes_addkey(s, key);
-    zvk_aes_store(vd, s);
+    vd[0] = s[0]; vd[1] = s[1]; vd[2] = s[2]; vd[3] = s[3];
 }
 /* vaesdf: InvShiftRows, InvSubBytes, AddRoundKey. */
 static inline void zvk_vaesdf(uint32_t vd[4], const uint32_t key[4]) {
-    uint8_t s[16];
-    zvk_aes_load(s, vd);
+    uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_shiftrows(s, 1);
     zvk_aes_subbytes(s, 1);
     zvk_aes_addkey(s, key);
-    zvk_aes_store(vd, s);
+    vd[0] = s[0]; vd[1] = s[1]; vd[2] = s[2]; vd[3] = s[3];
 }
 /* vaesdm: InvShiftRows, InvSubBytes, AddRoundKey, InvMixColumns. */
 static inline void zvk_vaesdm(uint32_t vd[4], const uint32_t key[4]) {
-    uint8_t s[16];
-    zvk_aes_load(s, vd);
+    uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_shiftrows(s, 1);
     zvk_aes_subbytes(s, 1);
     zvk_aes_addkey(s, key);
     zvk_aes_mixcolumns(s, 1);
-    zvk_aes_store(vd, s);
+    vd[0] = s[0]; vd[1] = s[1]; vd[2] = s[2]; vd[3] = s[3];
 }
 /* vaesz.vs: AddRoundKey only (the key is always the scalar element group). */
 static inline void zvk_vaesz(uint32_t vd[4], const uint32_t key[4]) {
