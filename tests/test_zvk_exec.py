@@ -142,17 +142,21 @@ def test_group_instructions_against_model(m):
     egs = GROUP[m][0]
     ran = 0
     for trial in range(60):
-        vlenb = rng.choice([16, 32, 64])
+        vlenb = rng.choice([4, 8, 16, 32, 64])          # VLEN 32 .. 512
         sew = 64 if m.startswith("vsha2") and rng.random() < 0.5 else 32
         egw = egs * sew
-        ll = rng.choice([ll for ll in range(-1, 4) if vlenb * 8 * 2 ** ll >= egw])
+        lls = [ll for ll in range(-1, 4) if vlenb * 8 * 2 ** ll >= egw]
+        if not lls:
+            continue
+        ll = rng.choice(lls)
         vlmax = int(vlenb * 8 * 2 ** ll) // sew
         vl = rng.randrange(0, vlmax + 1, egs)
         vstart = rng.randrange(0, vl + 1, egs) if rng.random() < 0.3 else 0
         vd, vs2, vs1 = _pick_regs(rng, ll, 3, True)
-        if m.endswith(".vs"):  # scalar group: one register here (VLEN >= EGW)
-            while vs2 in range(vd, vd + _nregs(ll)):
-                vs2 = rng.randrange(32)
+        if m.endswith(".vs"):  # scalar group: ceil(EGW / VLEN) registers, aligned to that
+            ns = max(1, egw // (vlenb * 8))
+            while vd < vs2 + ns and vs2 < vd + _nregs(ll):
+                vs2 = rng.randrange(0, 32, ns)
         uimm = rng.randrange(32)
         reg = bytearray(rng.getrandbits(8) for _ in range(32 * vlenb))
         w = word(m, vd, vs2, uimm if m.endswith(".vi") else vs1) if "vs1" in OPS[m] or m.endswith(".vi") \
@@ -164,7 +168,7 @@ def test_group_instructions_against_model(m):
         assert vs_after == 0
         assert reg == want, (m, vlenb, sew, ll, vl, vstart, vd, vs2, vs1, uimm)
         ran += 1
-    assert ran == 60
+    assert ran >= 40
 
 
 ELEMENT_FORMS = sorted({(m.split(".")[0], m.split(".")[1]) for m in WORDS
