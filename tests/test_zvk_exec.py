@@ -330,6 +330,8 @@ def test_overlap_rules():
     assert run(word("vwsll.vv", 8, 9, 24), sew=16) == z.OK           # high half, EMUL 1
     assert run(word("vwsll.vv", 8, 8, 24), sew=16, ll=-1, vl=2) == z.ILLEGAL  # source EMUL < 1
     assert run(word("vwsll.vv", 16, 8, 8), sew=64, vl=2) == z.ILLEGAL     # 2*SEW > 64
+    assert run(word("vwsll.vv", 16, 8, 8), sew=32, vl=2) == z.OK
+    assert run(word("vwsll.vv", 16, 8, 8), sew=32, vl=2, elen=32) == z.ILLEGAL  # Zve32x
     assert run(word("vwsll.vv", 16, 8, 8), sew=8, ll=3, vl=4) == z.ILLEGAL  # EMUL 16
 
 

@@ -26,6 +26,9 @@ int main(void) {
     }
     unsigned n = sizeof ZD_CASES / sizeof ZD_CASES[0];
     uint64_t vlenb = csr_read(vlenb);
+    rv_puts("zd vlenb ");
+    rv_putdec(vlenb);
+    rv_putc('\n');
     for (unsigned i = 0; i < n; i++) {
         zd_slot[0] = ZD_CASES[i].insn;
         __asm__ volatile("fence.i" ::: "memory");

@@ -316,6 +316,7 @@ cdef extern from "zvk_exec.h" nogil:
         uint8_t vma
         uint8_t ones
         uint32_t ext
+        uint8_t elen_l
     int zvk_opve(ZvkCtx *c, uint32_t insn)
     int zvk_opv(ZvkCtx *c, uint32_t insn)
     enum:
@@ -331,10 +332,11 @@ OK, ILLEGAL, NOT_MINE = ZVK_OK, ZVK_ILLEGAL, ZVK_NOT_MINE
 
 def execute(uint32_t insn, bytearray reg not None, unsigned vlenb, unsigned long long vl,
             unsigned long long vstart, unsigned sew, int lmul_log2, *, exts=None, x=None,
-            bint vill=False, bint vta=False, bint vma=False, bint ones=False):
+            bint vill=False, bint vta=False, bint vma=False, bint ones=False, unsigned elen=64):
     """Run one ZV* instruction word on ``reg`` (32 * vlenb bytes, modified in place) with
     vtype = (sew, lmul_log2, vta, vma). ``exts``: names of the enabled sub-extensions (all by
-    default); ``x``: the 32 integer registers for .vx forms. Returns (status, vstart) with
+    default); ``x``: the 32 integer registers for .vx forms; ``elen``: 32 (Zve32*) or 64.
+    Returns (status, vstart) with
     status OK, ILLEGAL or NOT_MINE (a word that zvk_opv leaves to the base vector unit)."""
     cdef ZvkCtx c
     cdef uint64_t xr[32]
@@ -356,6 +358,9 @@ def execute(uint32_t insn, bytearray reg not None, unsigned vlenb, unsigned long
     c.vta = vta
     c.vma = vma
     c.ones = ones
+    if elen not in (32, 64):
+        raise ValueError(f"ELEN {elen} is not 32 or 64")
+    c.elen_l = 2 if elen == 32 else 3
     c.ext = 0
     for name in (EXT if exts is None else exts):
         c.ext |= EXT[name]

@@ -22,7 +22,7 @@
  *     overlapping vd's group; vsha2ms/ch/cl: vd overlaps neither vs1 nor vs2; vsm3me and
  *     vsm3c: vd does not overlap vs2;
  *   - Zvbc: SEW = 64 only;
- *   - vwsll (widening): SEW <= 32 and LMUL <= 4 (EMUL = 2*LMUL <= 8), vd aligned to 2*LMUL,
+ *   - vwsll (widening): 2*SEW <= ELEN and LMUL <= 4 (EMUL = 2*LMUL <= 8), vd aligned to 2*LMUL,
  *     overlap of vd with a source only in the highest-numbered half of vd (source EMUL >= 1);
  *   - masked forms (vm = 0): vd's group must not contain v0.
  * Element-group instructions are unmasked; their tail (elements vl.. of vd) and the
@@ -56,6 +56,7 @@ typedef struct {
     uint8_t vta, vma;      /* vtype.vta, vtype.vma */
     uint8_t ones;          /* agnostic elements are written with all ones (else kept) */
     uint32_t ext;          /* ZVK_EXT_* present in the hart's ISA */
+    uint8_t elen_l;        /* log2(ELEN / 8): 2 (Zve32*) or 3 (Zve64*, V) */
 } ZvkCtx;
 
 #define ZVK_REQ(cond) do { if (!(cond)) return ZVK_ILLEGAL; } while (0)
@@ -283,7 +284,7 @@ static int zvk_opv(ZvkCtx *c, uint32_t w) {
     int widen = op == ZVK_VWSLL;
     int dsl = widen ? sl + 1 : sl, dl = widen ? l + 1 : l;
     if (widen)
-        ZVK_REQ(sl <= 2 && l <= 2);                          /* 2*SEW <= 64, EMUL <= 8 */
+        ZVK_REQ(sl + 1 <= c->elen_l && l <= 2);              /* 2*SEW <= ELEN, EMUL <= 8 */
     ZVK_REQ(zvk_aligned(rd, dl) && zvk_aligned(rs2, l));
     if (src == 0)
         ZVK_REQ(zvk_aligned(rs1, l));
