@@ -372,3 +372,23 @@ def test_hook_rejects_bad_arguments():
         z.execute(0, bytearray(100), 16, 0, 0, 32, 0)
     with pytest.raises(ValueError, match="vtype"):
         z.execute(0, bytearray(512), 16, 0, 0, 24, 0)
+
+
+def test_decoder_claims_exactly_the_zvk_encodings():
+    """zvk_opv leaves every OP-V word that is not a ZV* encoding to the base vector unit
+    (NOT_MINE) and claims every one that is; zvk_opve rejects every OP-VE word that is not
+    one. Random words, with a vtype/vl under which the claimed ones can run."""
+    rng = random.Random(6)
+    entries = [(mask, match) for mask, match in WORDS.values()]
+    reg = bytearray(32 * 16)
+    for _ in range(10000):
+        opcode = rng.choice([0x57, 0x77])
+        w = rng.getrandbits(32) & ~0x7F | opcode
+        ours = any(w & mask == match for mask, match in entries)
+        status, _ = z.execute(w, reg, 16, 0, 0, 32, 0)
+        if opcode == 0x57:
+            assert (status != z.NOT_MINE) == ours, hex(w)
+        else:
+            assert status != z.NOT_MINE
+            if not ours:
+                assert status == z.ILLEGAL, hex(w)
