@@ -1,4 +1,5 @@
-"""The ZV* kernels (rvemu/_core/zvk.h, through the _zvk test hook) against our references.
+"""The ZV* kernels (rvemu/_core/zvk.h, through the _zvk test hook) against our references,
+with the host-instruction paths (AES-NI, PCLMULQDQ) and with the portable C code.
 
 1. the references themselves reproduce the standards' published test vectors;
 2. every kernel equals its reference on random element groups (and every immediate);
@@ -14,6 +15,18 @@ import zvk_ref as ref
 z = pytest.importorskip("rvemu._core._zvk", reason="build the extensions first")
 
 RNG_SEED = 6
+HW = z.set_hw(True)  # does this host (and build) have AES-NI and PCLMULQDQ?
+
+
+@pytest.fixture(autouse=True, params=["host-insns", "portable-c"])
+def kernel_mode(request):
+    """Every test here runs with the host's AES-NI/PCLMULQDQ paths (where present) and
+    with the portable C code."""
+    if request.param == "host-insns" and not HW:
+        pytest.skip("this host or build has no AES-NI/PCLMULQDQ; the portable run covers it")
+    z.set_hw(request.param == "host-insns")
+    yield request.param
+    z.set_hw(True)
 
 
 def rnd_words(rng, n=4, bits=32):
@@ -409,3 +422,20 @@ def test_gcm_through_kernels(case, use_vgmul):
     got_c, got_t = ref.gcm_encrypt(lambda b: k_aes_encrypt(rk, b), iv, p, a,
                                    ghash_fn=k_ghash(use_vgmul))
     assert (got_c.hex(), got_t.hex()) == (c.hex(), t.hex())
+
+
+def test_host_instructions_equal_portable_code():
+    """AES rounds, SubWord (vaeskf1/2), GHASH and clmul: the two paths agree on random data."""
+    if not HW:
+        pytest.skip("this host or build has no AES-NI/PCLMULQDQ")
+    rng = random.Random(RNG_SEED)
+    for _ in range(300):
+        vd, vs2, vs1 = rnd_words(rng), rnd_words(rng), rnd_words(rng)
+        u, a, b = rng.randrange(32), rng.getrandbits(64), rng.getrandbits(64)
+        results = []
+        for hw in (True, False):
+            z.set_hw(hw)
+            results.append([z.vaesef(vd, vs2), z.vaesem(vd, vs2), z.vaesdf(vd, vs2),
+                            z.vaesdm(vd, vs2), z.vaeskf1(vs2, u), z.vaeskf2(vd, vs2, u),
+                            z.vghsh(vd, vs2, vs1), z.vgmul(vd, vs2), z.clmul(a, b), z.clmulh(a, b)])
+        assert results[0] == results[1]

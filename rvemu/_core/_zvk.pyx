@@ -44,6 +44,13 @@ cdef extern from "zvk.h" nogil:
     uint64_t zvk_wsll(uint64_t x, uint64_t amount, unsigned sew)
     uint64_t zvk_clmul(uint64_t a, uint64_t b)
     uint64_t zvk_clmulh(uint64_t a, uint64_t b)
+    int zvk_set_hw(int on)
+
+
+def set_hw(bint on):
+    """Use the host's AES-NI/PCLMULQDQ (on) or the portable C kernels (off); returns whether
+    the host instructions are in use now (False where the host or the build has none)."""
+    return bool(zvk_set_hw(on))
 
 
 cdef void _g32(uint32_t *out, object seq, int n, str name) except *:

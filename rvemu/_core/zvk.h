@@ -30,6 +30,9 @@
  * below, as far as C source can promise it:
  *   - no branch and no loop bound depends on operand data: loops run a fixed number of
  *     times; selections are made with all-ones/all-zeros masks (-(x & 1)), not with if;
+ *   - on x86-64 hosts with AES-NI and PCLMULQDQ (see below) the AES rounds, AES SubWord and
+ *     the carry-less products (vclmul/vclmulh, GHASH) use those instructions, whose latency
+ *     the vendors document as data-independent; everything else is the portable C code;
  *   - no memory access is indexed by operand data: the AES and SM4 S-boxes are computed,
  *     not looked up -- the inverse in GF(2^8) as x^254 (a fixed chain of carry-less
  *     multiplications, eight bytes at a time in one uint64_t), then the affine maps
@@ -56,6 +59,68 @@
 #include <stdint.h>
 
 #define ZVK_LANES(b) ((uint64_t)(uint8_t)(b) * 0x0101010101010101ULL)
+
+/* ---------------------------------------------------------------------------------------
+ * Host instructions, where the host has them: x86-64 AES-NI for the AES rounds and SubWord,
+ * PCLMULQDQ for the carry-less products (vclmul, vclmulh, GHASH). Both are documented by
+ * Intel and AMD as data-independent in latency, which is why they exist. Chosen once at
+ * run time (CPUID through __builtin_cpu_supports); zvk_set_hw(0) forces the portable C
+ * code (tests run both and compare). Define ZVK_NO_HW to build without them.
+ * ------------------------------------------------------------------------------------- */
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__)) \
+    && !defined(ZVK_NO_HW)
+#define ZVK_X86_HW 1
+#include <immintrin.h>
+static int zvk_hw = -1;    /* -1: not probed yet; 0: portable C; 1: AES-NI + PCLMULQDQ */
+static inline int zvk_hw_ok(void) {
+    if (zvk_hw < 0) {
+        __builtin_cpu_init();
+        zvk_hw = __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul")
+                 && __builtin_cpu_supports("sse4.1");
+    }
+    return zvk_hw;
+}
+/* op: 0 vaesef, 1 vaesem, 2 vaesdf, 3 vaesdm. AESENC/AESENCLAST/AESDECLAST are exactly the
+ * middle/final rounds; vaesdm adds the key before InvMixColumns, and InvMixColumns is
+ * linear, so it is AESDEC with InvMixColumns(key) (AESIMC). */
+__attribute__((target("aes,sse4.1")))
+static void zvk_aes_round_hw(uint32_t vd[4], const uint32_t key[4], int op) {
+    __m128i st = _mm_loadu_si128((const __m128i *)vd);
+    __m128i k = _mm_loadu_si128((const __m128i *)key);
+    switch (op) {
+    case 0: st = _mm_aesenclast_si128(st, k); break;
+    case 1: st = _mm_aesenc_si128(st, k); break;
+    case 2: st = _mm_aesdeclast_si128(st, k); break;
+    default: st = _mm_aesdec_si128(st, _mm_aesimc_si128(k)); break;
+    }
+    _mm_storeu_si128((__m128i *)vd, st);
+}
+/* SubWord: AESKEYGENASSIST's dword 0 is SubWord(dword 1 of its input). */
+__attribute__((target("aes,sse4.1")))
+static uint32_t zvk_aes_subword_hw(uint32_t w) {
+    return (uint32_t)_mm_cvtsi128_si32(_mm_aeskeygenassist_si128(_mm_set_epi32(0, 0, (int)w, 0), 0));
+}
+/* the 128-bit carry-less product of a and b: *lo, *hi */
+__attribute__((target("pclmul,sse4.1")))
+static void zvk_clmul_hw(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi) {
+    __m128i p = _mm_clmulepi64_si128(_mm_cvtsi64_si128((long long)a), _mm_cvtsi64_si128((long long)b), 0);
+    *lo = (uint64_t)_mm_cvtsi128_si64(p);
+    *hi = (uint64_t)_mm_extract_epi64(p, 1);
+}
+#endif
+
+/* Use the host instructions (1) or the portable C code (0); returns whether the host
+ * instructions are in use afterwards (0 when the host or the build has none). */
+static inline int zvk_set_hw(int on) {
+#ifdef ZVK_X86_HW
+    zvk_hw = -1;
+    if (on)
+        return zvk_hw_ok();
+    zvk_hw = 0;
+#endif
+    (void)on;
+    return 0;
+}
 
 static inline uint32_t zvk_rol32(uint32_t x, unsigned n) {
     n &= 31;
@@ -135,7 +200,13 @@ static inline uint64_t zvk_sm4_affine8(uint64_t x) {
 static inline uint64_t zvk_sm4_sbox8(uint64_t x) {
     return zvk_sm4_affine8(zvk_gf8_inv(zvk_sm4_affine8(x), 0xF5));
 }
-static inline uint32_t zvk_aes_subword(uint32_t w) { return (uint32_t)zvk_aes_sbox8(w); }
+static inline uint32_t zvk_aes_subword(uint32_t w) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok())
+        return zvk_aes_subword_hw(w);
+#endif
+    return (uint32_t)zvk_aes_sbox8(w);
+}
 static inline uint32_t zvk_sm4_subword(uint32_t w) { return (uint32_t)zvk_sm4_sbox8(w); }
 
 /* ---------------------------------------------------------------------------------------
@@ -194,6 +265,12 @@ static inline void zvk_aes_addkey(uint32_t w[4], const uint32_t key[4]) {
 
 /* vaesef: SubBytes, ShiftRows, AddRoundKey. */
 static inline void zvk_vaesef(uint32_t vd[4], const uint32_t key[4]) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok()) {
+        zvk_aes_round_hw(vd, key, 0);
+        return;
+    }
+#endif
     uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_subbytes(s, 0);
     zvk_aes_shiftrows(s, 0);
@@ -202,6 +279,12 @@ static inline void zvk_vaesef(uint32_t vd[4], const uint32_t key[4]) {
 }
 /* vaesem: SubBytes, ShiftRows, MixColumns, AddRoundKey. */
 static inline void zvk_vaesem(uint32_t vd[4], const uint32_t key[4]) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok()) {
+        zvk_aes_round_hw(vd, key, 1);
+        return;
+    }
+#endif
     uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_subbytes(s, 0);
     zvk_aes_shiftrows(s, 0);
@@ -211,6 +294,12 @@ static inline void zvk_vaesem(uint32_t vd[4], const uint32_t key[4]) {
 }
 /* vaesdf: InvShiftRows, InvSubBytes, AddRoundKey. */
 static inline void zvk_vaesdf(uint32_t vd[4], const uint32_t key[4]) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok()) {
+        zvk_aes_round_hw(vd, key, 2);
+        return;
+    }
+#endif
     uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_shiftrows(s, 1);
     zvk_aes_subbytes(s, 1);
@@ -219,6 +308,12 @@ static inline void zvk_vaesdf(uint32_t vd[4], const uint32_t key[4]) {
 }
 /* vaesdm: InvShiftRows, InvSubBytes, AddRoundKey, InvMixColumns. */
 static inline void zvk_vaesdm(uint32_t vd[4], const uint32_t key[4]) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok()) {
+        zvk_aes_round_hw(vd, key, 3);
+        return;
+    }
+#endif
     uint32_t s[4] = {vd[0], vd[1], vd[2], vd[3]};
     zvk_aes_shiftrows(s, 1);
     zvk_aes_subbytes(s, 1);
@@ -278,8 +373,33 @@ static inline uint64_t zvk_brev8_64(uint64_t x) {
     x = ((x >> 2) & ZVK_LANES(0x33)) | ((x & ZVK_LANES(0x33)) << 2);
     return ((x >> 4) & ZVK_LANES(0x0F)) | ((x & ZVK_LANES(0x0F)) << 4);
 }
+#ifdef ZVK_X86_HW
+/* The same product with PCLMULQDQ: the 256-bit product of the two 128-bit polynomials
+ * (schoolbook, four 64x64 products), then x^128 = x^7 + x^2 + x + 1 folded in twice. */
+__attribute__((target("pclmul,sse4.1")))
+static void zvk_gf128_mul_hw(uint64_t *zl, uint64_t *zh, uint64_t sl, uint64_t sh,
+                             uint64_t hl, uint64_t hh) {
+    uint64_t p0l, p0h, pal, pah, pbl, pbh, p2l, p2h, tl, th, ul, uh, vl, vh;
+    zvk_clmul_hw(sl, hl, &p0l, &p0h);
+    zvk_clmul_hw(sl, hh, &pal, &pah);
+    zvk_clmul_hw(sh, hl, &pbl, &pbh);
+    zvk_clmul_hw(sh, hh, &p2l, &p2h);
+    uint64_t r0 = p0l, r1 = p0h ^ pal ^ pbl, r2 = p2l ^ pah ^ pbh, r3 = p2h;
+    zvk_clmul_hw(r2, 0x87, &tl, &th);        /* r2 * x^128 -> r2 * 0x87 */
+    zvk_clmul_hw(r3, 0x87, &ul, &uh);        /* r3 * x^192 -> (r3 * 0x87) * x^64 */
+    zvk_clmul_hw(uh, 0x87, &vl, &vh);        /* uh (< 2^7) * x^128 -> uh * 0x87 */
+    *zl = r0 ^ tl ^ vl;
+    *zh = r1 ^ th ^ ul;
+}
+#endif
 static inline void zvk_gf128_mul(uint64_t *zl, uint64_t *zh, uint64_t sl, uint64_t sh,
                                  uint64_t hl, uint64_t hh) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok()) {
+        zvk_gf128_mul_hw(zl, zh, sl, sh, hl, hh);
+        return;
+    }
+#endif
     uint64_t rl = 0, rh = 0;
     for (int bit = 0; bit < 128; bit++) {
         uint64_t sbit = bit < 64 ? sl >> bit : sh >> (bit - 64);  /* bit index, not data */
@@ -502,12 +622,26 @@ static inline uint64_t zvk_wsll(uint64_t x, uint64_t amount, unsigned sew) {
 }
 /* vclmul / vclmulh (SEW=64 only): low and high 64 bits of the 128-bit carry-less product. */
 static inline uint64_t zvk_clmul(uint64_t a, uint64_t b) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok()) {
+        uint64_t lo, hi;
+        zvk_clmul_hw(a, b, &lo, &hi);
+        return lo;
+    }
+#endif
     uint64_t r = 0;
     for (int i = 0; i < 64; i++)
         r ^= (a << i) & -((b >> i) & 1);
     return r;
 }
 static inline uint64_t zvk_clmulh(uint64_t a, uint64_t b) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok()) {
+        uint64_t lo, hi;
+        zvk_clmul_hw(a, b, &lo, &hi);
+        return hi;
+    }
+#endif
     uint64_t r = 0;
     for (int i = 1; i < 64; i++)
         r ^= (a >> (64 - i)) & -((b >> i) & 1);
