@@ -149,6 +149,14 @@ def test_sboxes_exhaustive():
     assert [z.aes_inv_sbox(x) for x in range(256)] == ref.AES_INV_SBOX
     assert [z.sm4_sbox(x) for x in range(256)] == ref.SM4_SBOX
     assert [z.sm4_ck(i) for i in range(32)] == ref.SM4_CK
+    # the word forms the instructions use (on the host path: AES-NI, with SM4 through a
+    # change of basis), every byte value in every byte position
+    for x in range(256):
+        w = x | ((x + 1) & 255) << 8 | ((x + 2) & 255) << 16 | ((x + 3) & 255) << 24
+        sb = [ref.AES_SBOX[(x + k) & 255] for k in range(4)]
+        assert z.aes_subword(w) == sum(v << (8 * k) for k, v in enumerate(sb)), x
+        sb = [ref.SM4_SBOX[(x + k) & 255] for k in range(4)]
+        assert z.sm4_subword(w) == sum(v << (8 * k) for k, v in enumerate(sb)), x
 
 
 @pytest.mark.parametrize("name", ["vaesef", "vaesem", "vaesdf", "vaesdm", "vaesz", "vsm4r",

@@ -45,6 +45,8 @@ cdef extern from "zvk.h" nogil:
     uint64_t zvk_clmul(uint64_t a, uint64_t b)
     uint64_t zvk_clmulh(uint64_t a, uint64_t b)
     int zvk_set_hw(int on)
+    uint32_t zvk_aes_subword(uint32_t w)
+    uint32_t zvk_sm4_subword(uint32_t w)
 
 
 def set_hw(bint on):
@@ -86,6 +88,16 @@ cdef uint64_t _elem(object x, unsigned sew, str name) except? 0xFFFFFFFFFFFFFFFF
 
 
 # -- S-boxes, one byte (exhaustive tests) -------------------------------------------------
+
+def aes_subword(uint32_t w):
+    """The AES S-box on each byte of a word, as the key schedule uses it (host path or C)."""
+    return zvk_aes_subword(w)
+
+
+def sm4_subword(uint32_t w):
+    """The SM4 S-box on each byte of a word, as the SM4 instructions use it (host path or C)."""
+    return zvk_sm4_subword(w)
+
 
 def aes_sbox(unsigned b):
     return zvk_aes_sbox8(b & 0xFF) & 0xFF

@@ -30,9 +30,10 @@
  * below, as far as C source can promise it:
  *   - no branch and no loop bound depends on operand data: loops run a fixed number of
  *     times; selections are made with all-ones/all-zeros masks (-(x & 1)), not with if;
- *   - on x86-64 hosts with AES-NI and PCLMULQDQ (see below) the AES rounds, AES SubWord and
- *     the carry-less products (vclmul/vclmulh, GHASH) use those instructions, whose latency
- *     the vendors document as data-independent; everything else is the portable C code;
+ *   - on x86-64 hosts with AES-NI and PCLMULQDQ (see below) the AES rounds, the AES and SM4
+ *     S-boxes of the key schedules and SM4 rounds (SM4's through a change of field basis)
+ *     and the carry-less products (vclmul/vclmulh, GHASH) use those instructions, whose
+ *     latency the vendors document as data-independent; everything else is portable C;
  *   - no memory access is indexed by operand data: the AES and SM4 S-boxes are computed,
  *     not looked up -- the inverse in GF(2^8) as x^254 (a fixed chain of carry-less
  *     multiplications, eight bytes at a time in one uint64_t), then the affine maps
@@ -207,7 +208,30 @@ static inline uint32_t zvk_aes_subword(uint32_t w) {
 #endif
     return (uint32_t)zvk_aes_sbox8(w);
 }
-static inline uint32_t zvk_sm4_subword(uint32_t w) { return (uint32_t)zvk_sm4_sbox8(w); }
+#ifdef ZVK_X86_HW
+/* SM4's S-box through AES-NI. Mapping SM4's field GF(2)[x]/(x^8+x^7+x^6+x^5+x^4+x^2+1)
+ * onto AES's by x -> 0x23 (a root of SM4's polynomial in AES's field) turns SM4's inverse
+ * into AES's, and AES's inverse is A^-1(SubBytes(y) ^ 0x63); so
+ * S_sm4(x) = Q.SubBytes(P.x ^ 0x3E) ^ 0x6C, P = phi.M and Q = M.phi^-1.A^-1 with M the
+ * linear part of SM4's affine map and A that of AES's. Columns of P and Q below (computed,
+ * and checked over all 256 inputs against the standard's table by the tests). SubBytes of
+ * a word: AESENCLAST of the word in all four columns (ShiftRows then moves nothing). */
+static const uint8_t zvk_sm4_p[8] = {0x8C, 0x30, 0x85, 0x9F, 0xDC, 0x2E, 0xC5, 0x08};
+static const uint8_t zvk_sm4_q[8] = {0xB8, 0xCA, 0x3E, 0x67, 0xE0, 0x50, 0x9D, 0xC0};
+__attribute__((target("aes,sse4.1")))
+static uint32_t zvk_sm4_subword_hw(uint32_t w) {
+    uint32_t y = (uint32_t)zvk_gf8_linear(w, zvk_sm4_p) ^ 0x3E3E3E3Eu;
+    __m128i sb = _mm_aesenclast_si128(_mm_set1_epi32((int)y), _mm_setzero_si128());
+    return (uint32_t)zvk_gf8_linear((uint32_t)_mm_cvtsi128_si32(sb), zvk_sm4_q) ^ 0x6C6C6C6Cu;
+}
+#endif
+static inline uint32_t zvk_sm4_subword(uint32_t w) {
+#ifdef ZVK_X86_HW
+    if (zvk_hw_ok())
+        return zvk_sm4_subword_hw(w);
+#endif
+    return (uint32_t)zvk_sm4_sbox8(w);
+}
 
 /* ---------------------------------------------------------------------------------------
  * AES (Zvkned).  state/key: uint32_t[4], element c = column c of the state, byte r of it
