@@ -47,9 +47,10 @@
  *     that stop early or with instructions whose latency varies.
  * Branches on immediates (vsm3c's round number, vaeskf2's odd/even round) are allowed by
  * the spec and kept where they make the code clearer.  A C compiler may in principle turn
- * masked selects back into branches; checked with GCC 12.2 -O3 on x86-64: the S-boxes and
- * the AES round functions compile to straight-line code, clz/ctz branch only on SEW, and
- * the GHASH and clmul loops only on their fixed counters.  An emulator cannot promise more
+ * masked selects back into branches; checked with GCC 12.2 -O3 on x86-64: the portable
+ * S-boxes and AES round functions compile to straight-line code, clz/ctz branch only on
+ * SEW, the GHASH and clmul loops only on their fixed counters, and the only other branch
+ * is the one choosing host instructions or portable code (a setting, not data).  An emulator cannot promise more
  * than its host compiler does.
  * Nothing here is meant as a side-channel-hardened crypto library: the promise is that the
  * emulated instructions have no secret-dependent control flow or table index.
