@@ -10,8 +10,11 @@ fetch TLB still maps the page to its decode array, and code_page_for() -- the on
 that sets code_page[page] back to 1 and flushes the write TLB -- runs only on a fetch-TLB
 miss. So the page is re-decoded and executed without being marked as code again, later
 stores take the fast write-TLB path, and nothing invalidates the new decodes. Verified:
-keeping code_page[page] = 1 in invalidate_code_page() makes this test pass; a cheaper fix
-may be to drop the fetch-TLB entries whose code pointer is that page's array."""
+keeping code_page[page] = 1 in invalidate_code_page() (deleting that one line) makes this
+test pass, and the ZV* differential guest then agrees on rvemu too; `rvemu bench intmix
+memcpy branchy` showed no difference beyond noise with it (CPU MIPS 287-299 against
+283-288 on this host). Dropping the fetch-TLB entries that point at the page's decode
+array would be the alternative."""
 import pytest
 
 from rvemu import Machine
