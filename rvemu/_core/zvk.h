@@ -78,7 +78,7 @@ static inline int zvk_hw_ok(void) {
     if (zvk_hw < 0) {
         __builtin_cpu_init();
         zvk_hw = __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul")
-                 && __builtin_cpu_supports("sse4.1");
+                 && __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1");
     }
     return zvk_hw;
 }
@@ -216,14 +216,34 @@ static inline uint32_t zvk_aes_subword(uint32_t w) {
  * S_sm4(x) = Q.SubBytes(P.x ^ 0x3E) ^ 0x6C, P = phi.M and Q = M.phi^-1.A^-1 with M the
  * linear part of SM4's affine map and A that of AES's. Columns of P and Q below (computed,
  * and checked over all 256 inputs against the standard's table by the tests). SubBytes of
- * a word: AESENCLAST of the word in all four columns (ShiftRows then moves nothing). */
+ * a word: AESENCLAST of the word in all four columns (ShiftRows then moves nothing); the
+ * maps P and Q as PSHUFB nibble tables. */
 static const uint8_t zvk_sm4_p[8] = {0x8C, 0x30, 0x85, 0x9F, 0xDC, 0x2E, 0xC5, 0x08};
 static const uint8_t zvk_sm4_q[8] = {0xB8, 0xCA, 0x3E, 0x67, 0xE0, 0x50, 0x9D, 0xC0};
-__attribute__((target("aes,sse4.1")))
+/* A byte-wise linear map as two 16-entry nibble tables applied with PSHUFB (a register
+ * shuffle: no memory access depends on the data). tab[0..15] maps the low nibble,
+ * tab[16..31] the high one; entry i is the XOR of the map's columns for the set bits of i
+ * (columns 0-3, resp. 4-7, of zvk_sm4_p / zvk_sm4_q above). */
+static const uint8_t zvk_sm4_p_tab[32] __attribute__((aligned(16))) = {
+    0x00, 0x8C, 0x30, 0xBC, 0x85, 0x09, 0xB5, 0x39, 0x9F, 0x13, 0xAF, 0x23, 0x1A, 0x96, 0x2A, 0xA6,
+    0x00, 0xDC, 0x2E, 0xF2, 0xC5, 0x19, 0xEB, 0x37, 0x08, 0xD4, 0x26, 0xFA, 0xCD, 0x11, 0xE3, 0x3F};
+static const uint8_t zvk_sm4_q_tab[32] __attribute__((aligned(16))) = {
+    0x00, 0xB8, 0xCA, 0x72, 0x3E, 0x86, 0xF4, 0x4C, 0x67, 0xDF, 0xAD, 0x15, 0x59, 0xE1, 0x93, 0x2B,
+    0x00, 0xE0, 0x50, 0xB0, 0x9D, 0x7D, 0xCD, 0x2D, 0xC0, 0x20, 0x90, 0x70, 0x5D, 0xBD, 0x0D, 0xED};
+__attribute__((target("ssse3,sse4.1")))
+static inline __m128i zvk_linear_pshufb(__m128i x, const uint8_t tab[32]) {
+    __m128i nib = _mm_set1_epi8(0x0F);
+    __m128i xl = _mm_and_si128(x, nib), xh = _mm_and_si128(_mm_srli_epi16(x, 4), nib);
+    return _mm_xor_si128(_mm_shuffle_epi8(_mm_load_si128((const __m128i *)tab), xl),
+                         _mm_shuffle_epi8(_mm_load_si128((const __m128i *)(tab + 16)), xh));
+}
+__attribute__((target("aes,ssse3,sse4.1")))
 static uint32_t zvk_sm4_subword_hw(uint32_t w) {
-    uint32_t y = (uint32_t)zvk_gf8_linear(w, zvk_sm4_p) ^ 0x3E3E3E3Eu;
-    __m128i sb = _mm_aesenclast_si128(_mm_set1_epi32((int)y), _mm_setzero_si128());
-    return (uint32_t)zvk_gf8_linear((uint32_t)_mm_cvtsi128_si32(sb), zvk_sm4_q) ^ 0x6C6C6C6Cu;
+    __m128i y = _mm_xor_si128(zvk_linear_pshufb(_mm_set1_epi32((int)w), zvk_sm4_p_tab),
+                              _mm_set1_epi8(0x3E));
+    __m128i sb = _mm_aesenclast_si128(y, _mm_setzero_si128());
+    __m128i r = _mm_xor_si128(zvk_linear_pshufb(sb, zvk_sm4_q_tab), _mm_set1_epi8(0x6C));
+    return (uint32_t)_mm_cvtsi128_si32(r);
 }
 #endif
 static inline uint32_t zvk_sm4_subword(uint32_t w) {
