@@ -63,9 +63,10 @@
 #define ZVK_LANES(b) ((uint64_t)(uint8_t)(b) * 0x0101010101010101ULL)
 
 /* ---------------------------------------------------------------------------------------
- * Host instructions, where the host has them: x86-64 AES-NI for the AES rounds and SubWord,
- * PCLMULQDQ for the carry-less products (vclmul, vclmulh, GHASH). Both are documented by
- * Intel and AMD as data-independent in latency, which is why they exist. Chosen once at
+ * Host instructions, where the host has them: x86-64 AES-NI for the AES rounds and the AES
+ * and SM4 S-boxes, PCLMULQDQ for the carry-less products (vclmul, vclmulh, GHASH), SSSE3's
+ * PSHUFB for SM4's change of basis. AES-NI and PCLMULQDQ are documented by Intel and AMD
+ * as data-independent in latency, which is why they exist; PSHUFB is a register shuffle. Chosen once at
  * run time (CPUID through __builtin_cpu_supports); zvk_set_hw(0) forces the portable C
  * code (tests run both and compare). Define ZVK_NO_HW to build without them.
  * ------------------------------------------------------------------------------------- */
