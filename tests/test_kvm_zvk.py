@@ -91,14 +91,14 @@ def test_configurable_checks_the_dependencies():
     assert {"zvknha", "zvknhb", "zvkn"} <= v.ctx.isa
 
 
-def _guest(vcpu, vm):
+def _guest(vcpu, vm, word=VANDN_VV, sew=32):
     """VS-mode guest: VS on, vsetivli 4 x e32, v2 = -1, v3 = 5, vandn.vv v1, v2, v3,
     a2 = v1[0], s4 = 1; then SRST. Its trap handler saves scause/stval in s3/s5 and does
     SRST too."""
     code = li("t1", GUEST + 0x400) + [enc("csrrw", "x0", 0x105, "t1")]      # stvec
     code += li("t1", 1 << 9) + [enc("csrrs", "x0", 0x100, "t1")]            # sstatus.VS
-    code += [vsetivli(0, 4, vtype(32, 1)), venc("vmv.v.i", 2, 0, -1), venc("vmv.v.i", 3, 0, 5),
-             VANDN_VV, venc("vmv.x.s", 12, 1, 0), enc("addi", "s4", "x0", 1)]
+    code += [vsetivli(0, 4, vtype(sew, 1)), venc("vmv.v.i", 2, 0, -1), venc("vmv.v.i", 3, 0, 5),
+             word, venc("vmv.x.s", 12, 1, 0), enc("addi", "s4", "x0", 1)]
     shutdown = li("a7", SRST) + [enc("addi", "a6", "x0", 0), enc("addi", "a0", "x0", 0),
                                  enc("addi", "a1", "x0", 0), 0x00000073]
     code += shutdown
@@ -155,3 +155,22 @@ def test_enabled_zvkb_runs_in_the_guest(simd_policy):
     r = _run(v)
     assert (r["s3"], r["s4"]) == (0, 1)
     assert r["a2"] == 0xFFFF_FFFF_FFFF_FFFA      # -1 & ~5, e32 sign-extended by vmv.x.s
+
+
+@pytest.mark.parametrize("disable", [False, True])
+def test_disabled_zvfh_traps_in_the_guest(disable):
+    """The same swap covers the vector unit's other ISA switches: vfadd.vv at SEW 16 needs
+    Zvfh (a guest without it that runs it would compute with an extension it lacks)."""
+    from rvemu.kvm import csr_reg
+    vm, v = _vcpu("configurable")
+    if disable:
+        v.set_one_reg(isa_ext_reg("ZVFH"), 0)
+        assert "zvfh" not in v.ctx.isa and "zvfhmin" in v.ctx.isa
+    word = venc("vfadd.vv", 1, 2, 3)
+    _guest(v, vm, word, 16)
+    v.set_one_reg(csr_reg("sstatus"), 1 << 13)            # FS = Initial
+    r = _run(v)
+    if disable:
+        assert (r["s3"], r["s5"], r["s4"]) == (2, word, 0)
+    else:
+        assert (r["s3"], r["s4"], r["a2"]) == (0, 1, 0x7E00)   # NaN + 5: the canonical NaN
