@@ -38,6 +38,8 @@ REG_PC = 32
 REG_F0 = 33
 REG_CSR0 = 65
 REG_PRIV = 65 + 4096
+REG_V0 = REG_PRIV + 1         # v0..v31 (org.gnu.gdb.riscv.vector, with a vector unit)
+REG_VIRT = REG_V0 + 32        # the V bit (org.gnu.gdb.riscv.virtual, with H)
 SIGINT, SIGTRAP, SIGSEGV = 2, 5, 11
 FP_CSRS = {"fflags": 0x001, "frm": 0x002, "fcsr": 0x003}
 
@@ -143,10 +145,16 @@ class GdbStub:
             csrs.append(_Register(name, REG_CSR0 + num, 64, "int", "csr",
                                   lambda n=name: m.reg_read(n), lambda v, n=name: m.reg_write(n, v)))
         self.features.append(("org.gnu.gdb.riscv.csr", csrs))
+        if m.hart.v is not None:
+            vlen = 8 * m.hart.vlenb
+            self.features.append(("org.gnu.gdb.riscv.vector", [
+                _Register(f"v{i}", REG_V0 + i, vlen, "riscv_vector", "vector",
+                          lambda i=i: int.from_bytes(m.reg_read(f"v{i}"), "little"),
+                          lambda v, i=i: m.reg_write(f"v{i}", v)) for i in range(32)]))
         virtual = [_Register("priv", REG_PRIV, 64, "int", "general",
                              lambda: m.reg_read("priv"), lambda v: m.reg_write("priv", v & 3))]
         if "h" in m.isa:  # the V bit: 1 in VS/VU mode
-            virtual.append(_Register("virt", REG_PRIV + 1, 64, "int", "general",
+            virtual.append(_Register("virt", REG_VIRT, 64, "int", "general",
                                      lambda: m.reg_read("virt"),
                                      lambda v: m.reg_write("virt", v & 1)))
         self.features.append(("org.gnu.gdb.riscv.virtual", virtual))
@@ -163,6 +171,15 @@ class GdbStub:
             if fname.endswith(".fpu"):
                 lines.append('<union id="riscv_double"><field name="float" type="ieee_single"/>'
                              '<field name="double" type="ieee_double"/></union>')
+            if fname.endswith(".vector"):   # the element views of a vector register, as QEMU
+                n = self.m.hart.vlenb
+                lines += [f'<vector id="bytes" type="uint8" count="{n}"/>',
+                          f'<vector id="shorts" type="uint16" count="{n // 2}"/>',
+                          f'<vector id="words" type="uint32" count="{n // 4}"/>',
+                          f'<vector id="longs" type="uint64" count="{n // 8}"/>',
+                          '<union id="riscv_vector"><field name="b" type="bytes"/>'
+                          '<field name="s" type="shorts"/><field name="w" type="words"/>'
+                          '<field name="l" type="longs"/></union>']
             for r in regs:
                 group = f' group="{r.group}"' if r.group else ""
                 lines.append(f'<reg name="{r.name}" bitsize="{r.bits}" type="{r.type}" '

@@ -17,6 +17,54 @@ from rvemu.machine.machine import RunResult
 _BUDGET = 1
 
 
+def is_vector(raw):
+    """OP-V, OP-VE (the ZV* element-group instructions), or a LOAD-FP/STORE-FP word with a
+    vector width."""
+    opc = raw & 0x7F
+    return opc in (0x57, 0x77) or (opc in (0x07, 0x27) and (raw >> 12) & 7 in (0, 5, 6, 7))
+
+
+_LMUL = {0: "m1", 1: "m2", 2: "m4", 3: "m8", 5: "mf8", 6: "mf4", 7: "mf2"}
+
+
+def vector_writes(m, raw, xs, fs, vs):
+    """Spike's commit-log items of a vector instruction: vset* log vstart, rd, vl and
+    vtype; the others log the element width, LMUL and vl (``e32 m1 l4``), each vector
+    register they changed (``v2  0x...``, the register as one hex number), any x/f
+    register written, the vstart reset, and (loads/stores, added by the caller) every
+    element access."""
+    h = m.hart
+    out = []
+    vstart = f"c8_vstart 0x{m.reg_read('vstart'):016x}"
+    if raw & 0x7F == 0x57 and (raw >> 12) & 7 == 7:
+        out.append(vstart)
+        rd = (raw >> 7) & 31
+        if rd:
+            out.append(f"x{rd:<2d} 0x{int(h.x[rd]):016x}")
+        out.append(f"c3104_vl 0x{m.reg_read('vl'):016x}")
+        out.append(f"c3105_vtype 0x{m.reg_read('vtype'):016x}")
+        return out
+    vt = m.reg_read("vtype")
+    prefix = "" if vt >> 63 else f"e{8 << ((vt >> 3) & 7)} {_LMUL.get(vt & 7, '?')} l{m.reg_read('vl')} "
+    changed = [i for i in range(32) if (h.v[i] != vs[i]).any()]
+    if raw & 0x7F == 0x77 and prefix:
+        # OP-VE (ZV* element groups): Spike logs each register of vd that holds an element
+        # of 0..vl-1, whether its value changed or not
+        vd, sewb = (raw >> 7) & 31, 1 << ((vt >> 3) & 7)
+        n = -(-m.reg_read("vl") * sewb // h.vlenb)
+        changed = sorted(set(changed) | set(range(vd, min(vd + n, 32))))
+    if prefix:
+        out.append(prefix.strip())
+    for i in changed:
+        out.append(f"v{i:<2d} 0x{bytes(h.v[i])[::-1].hex()}")
+    for i in [i for i in np.nonzero(h.x[:32] != xs)[0] if i]:
+        out.append(f"x{i:<2d} 0x{int(h.x[i]):016x}")
+    for i in np.nonzero(h.f != fs)[0]:
+        out.append(f"f{i:<2d} 0x{int(h.f[i]):016x}")
+    out.append(vstart)
+    return out
+
+
 class Tracer:
     def __init__(self, machine, path):
         self.m = machine
@@ -63,6 +111,7 @@ class Tracer:
             raw = self._insn_bits(pc) if h.satp_bare_or_m else None
             xs = np.array(h.x[:32])
             fs = np.array(h.f)
+            vs = None if h.v is None else np.array(h.v)
             before = h.instret
             reason = h.run(1)
             steps += 1
@@ -78,6 +127,14 @@ class Tracer:
                     op, rd = h.decode(raw)[:2]
                     xd = [rd] if self.writes_x[op] and rd != 32 else []
                     fd = [rd] if self.writes_f[op] else []
+                    if vs is not None and is_vector(raw):
+                        parts += vector_writes(m, raw, xs, fs, vs)
+                        xd = fd = []
+                        if raw & 0x7F not in (0x57, 0x77):   # every element access, as Spike
+                            for addr, size, is_store, data in h.vector_mem_log():
+                                parts.append(f"mem 0x{addr:016x} 0x{data & ((1 << (8 * size)) - 1):0{2 * size}x}"
+                                             if is_store else f"mem 0x{addr:016x}")
+                            h.last_mem_access()
                 for i in xd:
                     parts.append(f"x{i:<2d} 0x{int(h.x[i]):016x}")
                 for i in fd:

@@ -592,3 +592,193 @@ def memory_op(st, mem, mem_base, mnemonic, vd, rs1_value, rs2_value, vs2, vm, nf
         for f in range(fields):
             st.finish_tail(vd + f * _emul_regs(emul), data_eew)
     st.vstart = 0
+
+
+# ---- floating point (element arithmetic from tests/fpref.py, the exact IEEE reference) --
+
+def execute_fp(st, mnemonic, vd, vs2, vs1, vm, fscalar, frm, fp_sews=(16, 32, 64)):
+    """Run one vector FP instruction on the model. fscalar = the f register (NaN-boxing is
+    checked here); frm the dynamic rounding mode. Returns (fflags, f_result or None).
+    Covers the single-width arithmetic, FMA, min/max, sign injection, compares, class,
+    sqrt, merges and moves, widening arithmetic and FMA, and the conversions."""
+    import fpref as R
+    fmts = {16: R.F16, 32: R.F32, 64: R.F64}
+    sew, lmul, vl = st.sew, st.lmul, st.vl
+    base, _, form = mnemonic.partition(".")
+    if st.vstart:
+        raise Illegal()
+    if frm > 4:
+        raise Illegal("reserved frm")
+    flags = 0
+    ma1 = st.ones and st.vma
+    ops = form.split(".")
+
+    def scalar_at(width):
+        box = ((1 << 64) - 1) ^ ((1 << width) - 1)
+        if width < 64 and fscalar & box != box:
+            return fmts[width].canonical_nan
+        return fscalar & ((1 << width) - 1)
+
+    def masked_off(i, eew, mask=False):
+        if ma1:
+            st.setbit(vd, i, 1) if mask else st.put(vd, i, eew, -1)
+
+    # conversions
+    if base in ("vfcvt", "vfwcvt", "vfncvt"):
+        kind = form  # e.g. "xu.f.v", "rtz.x.f.v", "f.f.w", "rod.f.f.w"
+        rm = R.RTZ if kind.startswith("rtz") else frm
+        k = kind[4:] if kind.startswith(("rtz.", "rod.")) else kind
+        src_t, dst_t = k.split(".")[1], k.split(".")[0]     # f.xu.v: dst f, src xu
+        if base == "vfcvt":
+            ssew, dsew, slm, dlm = sew, sew, lmul, lmul
+        elif base == "vfwcvt":
+            ssew, dsew, slm, dlm = sew, 2 * sew, lmul, 2 * lmul
+        else:
+            ssew, dsew, slm, dlm = 2 * sew, sew, 2 * lmul, lmul
+        if dlm > 8 or slm > 8 or max(ssew, dsew) > 64:
+            raise Illegal()
+        if src_t == "f" and ssew not in fp_sews or dst_t == "f" and dsew not in fp_sews:
+            raise Illegal()
+        check_group(vd, dlm)
+        check_group(vs2, slm)
+        if not overlap_ok(vd, dlm, dsew, vs2, slm, ssew) or (not vm and vd == 0):
+            raise Illegal()
+        for i in range(vl):
+            if not st.active(vm, i):
+                masked_off(i, dsew)
+                continue
+            a = st.get(vs2, i, ssew)
+            if src_t == "f" and dst_t == "f":
+                if kind.startswith("rod"):
+                    r, fl = R.convert(fmts[ssew], fmts[dsew], a, R.RTZ)
+                    if fl & R.NX and not R.is_nan(fmts[dsew], r):
+                        r |= 1
+                else:
+                    r, fl = R.convert(fmts[ssew], fmts[dsew], a, rm)
+            elif src_t == "f":
+                r, fl = R.to_int(fmts[ssew], a, rm, dsew, dst_t == "x")
+            else:
+                val = sx(a, ssew) if src_t == "x" else a
+                r, fl = R.from_int(fmts[dsew], val, rm)
+            flags |= fl
+            st.put(vd, i, dsew, r)
+        st.finish_tail(vd, dsew)
+        return flags, None
+
+    if sew not in fp_sews:
+        raise Illegal()
+    F = fmts[sew]
+    if mnemonic == "vfmv.f.s":
+        v = st.get(vs2, 0, sew)
+        return 0, v | (((1 << 64) - 1) ^ ((1 << sew) - 1))
+    if mnemonic in ("vfmv.s.f",):
+        if vl > 0:
+            st.put(vd, 0, sew, scalar_at(sew))
+            st.finish_tail(vd, sew, start=1)
+        return 0, None
+    if mnemonic in ("vfmv.v.f", "vfmerge.vfm"):
+        check_group(vd, lmul)
+        if mnemonic == "vfmerge.vfm":
+            check_group(vs2, lmul)
+            if vd == 0:
+                raise Illegal()
+        for i in range(vl):
+            if mnemonic == "vfmerge.vfm" and not st.bit(0, i):
+                st.put(vd, i, sew, st.get(vs2, i, sew))
+            else:
+                st.put(vd, i, sew, scalar_at(sew))
+        st.finish_tail(vd, sew)
+        return 0, None
+    widening = base.startswith("vfw")
+    if base in ("vmfeq", "vmfne", "vmflt", "vmfle", "vmfgt", "vmfge"):
+        check_group(vs2, lmul)
+        if form == "vv":
+            check_group(vs1, lmul)
+            if not overlap_ok(vd, 1, 1, vs1, lmul, sew):
+                raise Illegal()
+        if not overlap_ok(vd, 1, 1, vs2, lmul, sew):
+            raise Illegal()
+        for i in range(vl):
+            if not st.active(vm, i):
+                masked_off(i, 1, mask=True)
+                continue
+            a = st.get(vs2, i, sew)
+            b = st.get(vs1, i, sew) if form == "vv" else scalar_at(sew)
+            r, fl = {"vmfeq": lambda: R.feq(F, a, b), "vmfne": lambda: R.feq(F, a, b),
+                     "vmflt": lambda: R.flt(F, a, b), "vmfle": lambda: R.fle(F, a, b),
+                     "vmfgt": lambda: R.flt(F, b, a), "vmfge": lambda: R.fle(F, b, a)}[base]()
+            if base == "vmfne":
+                r = 1 - r
+            flags |= fl
+            st.setbit(vd, i, r)
+        st.mask_tail(vd)
+        return flags, None
+    if widening:
+        w = 2 * sew
+        if w not in fp_sews or 2 * lmul > 8:
+            raise Illegal()
+        W = fmts[w]
+        wide_src = form.startswith("w")
+        check_group(vd, 2 * lmul)
+        check_group(vs2, 2 * lmul if wide_src else lmul)
+        if form in ("vv", "wv"):
+            check_group(vs1, lmul)
+            if not overlap_ok(vd, 2 * lmul, w, vs1, lmul, sew):
+                raise Illegal()
+        if not wide_src and not overlap_ok(vd, 2 * lmul, w, vs2, lmul, sew):
+            raise Illegal()
+        if not vm and vd == 0:
+            raise Illegal()
+
+        def widen(x):
+            r, fl = R.convert(F, W, x, R.RNE)
+            return r, fl
+        for i in range(vl):
+            if not st.active(vm, i):
+                masked_off(i, w)
+                continue
+            a, fa = (st.get(vs2, i, w), 0) if wide_src else widen(st.get(vs2, i, sew))
+            b, fb = widen(st.get(vs1, i, sew) if form in ("vv", "wv") else scalar_at(sew))
+            d = st.get(vd, i, w)
+            r, fl = {"vfwadd": lambda: R.add(W, a, b, frm), "vfwsub": lambda: R.sub(W, a, b, frm),
+                     "vfwmul": lambda: R.mul(W, a, b, frm),
+                     "vfwmacc": lambda: R.madd(W, b, a, d, frm), "vfwnmacc": lambda: R.nmadd(W, b, a, d, frm),
+                     "vfwmsac": lambda: R.msub(W, b, a, d, frm), "vfwnmsac": lambda: R.nmsub(W, b, a, d, frm)}[base]()
+            flags |= fa | fb | fl
+            st.put(vd, i, w, r)
+        st.finish_tail(vd, w)
+        return flags, None
+    # single width
+    check_group(vd, lmul)
+    check_group(vs2, lmul)
+    if form == "vv":
+        check_group(vs1, lmul)
+    if not vm and vd == 0:
+        raise Illegal()
+    sign = 1 << (sew - 1)
+    for i in range(vl):
+        if not st.active(vm, i):
+            masked_off(i, sew)
+            continue
+        a = st.get(vs2, i, sew)
+        b = st.get(vs1, i, sew) if form == "vv" else scalar_at(sew)
+        d = st.get(vd, i, sew)
+        table = {
+            "vfadd": lambda: R.add(F, a, b, frm), "vfsub": lambda: R.sub(F, a, b, frm),
+            "vfrsub": lambda: R.sub(F, b, a, frm), "vfmul": lambda: R.mul(F, a, b, frm),
+            "vfdiv": lambda: R.div(F, a, b, frm), "vfrdiv": lambda: R.div(F, b, a, frm),
+            "vfmin": lambda: R.fmin(F, a, b), "vfmax": lambda: R.fmax(F, a, b),
+            "vfsgnj": lambda: ((a & ~sign) | (b & sign), 0),
+            "vfsgnjn": lambda: ((a & ~sign) | (~b & sign), 0),
+            "vfsgnjx": lambda: (a ^ (b & sign), 0),
+            "vfmacc": lambda: R.madd(F, b, a, d, frm), "vfnmacc": lambda: R.nmadd(F, b, a, d, frm),
+            "vfmsac": lambda: R.msub(F, b, a, d, frm), "vfnmsac": lambda: R.nmsub(F, b, a, d, frm),
+            "vfmadd": lambda: R.madd(F, b, d, a, frm), "vfnmadd": lambda: R.nmadd(F, b, d, a, frm),
+            "vfmsub": lambda: R.msub(F, b, d, a, frm), "vfnmsub": lambda: R.nmsub(F, b, d, a, frm),
+            "vfsqrt": lambda: R.sqrt(F, a, frm), "vfclass": lambda: (R.classify(F, a), 0),
+        }
+        r, fl = table[base]()
+        flags |= fl
+        st.put(vd, i, sew, r)
+    st.finish_tail(vd, sew)
+    return flags, None

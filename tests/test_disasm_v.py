@@ -64,3 +64,15 @@ def test_vector_disassembly_matches_objdump(tmp_path):
         if got != want:
             bad.append(f"{w:#010x} ({m}): ours {got!r}, objdump {want!r}")
     assert not bad, f"{len(bad)} of {len(words)} differ:\n" + "\n".join(bad[:40])
+
+
+@pytest.mark.skipif(not OBJDUMP, reason="needs riscv64 binutils (objdump)")
+def test_vector_guest_listing_equals_objdump(capsys):
+    """`rvemu disasm` of the compiled RVV kernels prints exactly objdump -d's listing."""
+    from helpers import GUESTS
+    from rvemu.cli import main
+    elf = GUESTS / "bench" / "vector.elf"
+    assert main(["disasm", str(elf), "--isa", "rv64gcv"]) == 0
+    ours = capsys.readouterr().out
+    theirs = subprocess.run([OBJDUMP, "-d", str(elf)], check=True, capture_output=True, text=True).stdout
+    assert ours.splitlines() == theirs.splitlines()

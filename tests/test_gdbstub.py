@@ -294,3 +294,41 @@ def test_real_gdb_session(hello):
     assert stub.outcome == "detach"
     assert stub.last_result.reason == "halt" and m.exit_code == 0
     assert b"Hello from rvemu guest (HTIF), hart 66" in bytes(m.output)
+
+
+def test_vector_registers():
+    """With a vector unit the target description has org.gnu.gdb.riscv.vector (v0-v31 of
+    VLEN bits, viewed as bytes/shorts/words/longs, as QEMU describes them) and p/P read
+    and write whole vector registers."""
+    m = Machine(isa="rv64gcv", ram="64M", vlen=256)
+    m.load_elf(HELLO)
+    m.reg_write("v3", bytes(range(32)))
+    port, t, out = start(m)
+    c = Client(port)
+    xml = c.cmd("qXfer:features:read:target.xml:0,ffff")
+    for feat in (b"org.gnu.gdb.riscv.vector", b'<vector id="bytes" type="uint8" count="32"/>',
+                 b'name="v31" bitsize="256" type="riscv_vector"', b'name="vlenb"'):
+        assert feat in xml
+    v0 = 65 + 4096 + 1
+    assert c.cmd("p%x" % (v0 + 3)) == bytes(range(32)).hex().encode()
+    assert c.cmd("P%x=%s" % (v0 + 7, bytes(range(100, 132)).hex())) == b"OK"
+    assert m.reg_read("v7") == bytes(range(100, 132))
+    c.cmd("D")
+    c.close()
+    t.join(5)
+
+
+@pytest.mark.skipif(shutil.which("gdb-multiarch") is None,
+                    reason="gdb-multiarch not installed (apt-get install gdb-multiarch)")
+def test_real_gdb_reads_vector_registers():
+    m = Machine(isa="rv64gcv", ram="64M", vlen=256)
+    m.load_elf(HELLO)
+    m.reg_write("v3", bytes(range(32)))
+    port, t, out = start(m)
+    r = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-ex", "set architecture riscv:rv64",
+                        "-ex", f"target remote :{port}", "-ex", "p/x $v3.b", "-ex", "p $vlenb",
+                        "-ex", "p/x $v3.l[1]", "-ex", "detach"],
+                       capture_output=True, text=True, timeout=60)
+    assert "= {0x0, 0x1, 0x2" in r.stdout and "0x1f}" in r.stdout, r.stdout + r.stderr
+    assert "$2 = 32" in r.stdout and "$3 = 0xf0e0d0c0b0a0908" in r.stdout
+    t.join(10)

@@ -199,3 +199,119 @@ def test_memory_against_model(vlen, ones):
     for mnemonic in MEM_NAMES:
         for _ in range(4 if vlen == 128 else 2):
             mem_case(rng, mnemonic, vlen, ones)
+
+
+# ---- the agnostic policy on every instruction -----------------------------------------
+
+@pytest.mark.parametrize("vlen", [128, 1024])
+def test_ones_policy_only_sets_bits(vlen):
+    """Every vector instruction (FP and loads too) run under both policies: the results
+    may differ only where the "ones" run wrote ones (agnostic tail/inactive elements),
+    and the CSRs, traps and x/f registers must not differ at all."""
+    import rvv_diff as D
+    from rvemu.isa.encodings_v import FLOATING, ZVFBFMIN, ZVFBFWMA
+    fp = {m for m, *_ in FLOATING + ZVFBFMIN + ZVFBFWMA}
+    mem = {m for m, *_ in MEMORY}
+    names = [m for m, *_ in INTEGER + FLOATING + ZVFBFMIN + ZVFBFWMA + MEMORY]
+    rng = random.Random(vlen)
+    cases = [D.random_mem_case(rng, m, OPERANDS[m], vlen) if m in mem
+             else D.random_case(rng, m, OPERANDS[m], vlen, fp=m in fp) for m in names]
+    isa = "rv64gcv_zfh_zfbfmin_zvfh_zvfbfmin_zvfbfwma"
+    elf, size, cs = D.build(cases, vlen, mem_init=rng.randbytes(D.MEM_SIZE))
+    und, und_mem = D.run_rvemu(elf, isa, vlen, size)
+    ones, ones_mem = D.run_rvemu(elf, isa, vlen, size, agnostic="ones")
+    assert und_mem == ones_mem
+    filled = 0
+    for k, c in enumerate(cases):
+        a, b = D.decode_case(und, k, cs), D.decode_case(ones, k, cs)
+        for f in D.FIELDS + ["x", "f"]:
+            assert a[f] == b[f], (c["mnemonic"], f)
+        x = int.from_bytes(a["v"], "little")
+        y = int.from_bytes(b["v"], "little")
+        assert (x ^ y) & ~y == 0, f"{c['mnemonic']}: the ones policy cleared bits"
+        filled += x != y
+    assert filled > len(cases) // 10          # the policy really changed many results
+
+
+# ---- floating point against the model (element values from tests/fpref.py) -----------
+
+from rvemu.isa.encodings_v import FLOATING  # noqa: E402
+
+FP_SKIP = ("vfred", "vfwred", "vfrec7", "vfrsqrt7", "vfslide1")
+FP_NAMES = [m for m, *_ in FLOATING if not m.startswith(FP_SKIP)]
+FP_ISA = "rv64gcv_zfh_zvfh"
+
+
+def fp_case(rng, mnemonic, vlen, ones):
+    import rvv_diff as D
+    key = (vlen, ones, "fp")
+    if key not in _machines:
+        _machines[key] = new_machine(FP_ISA, ram="256K", vlen=vlen,
+                                     agnostic="ones" if ones else "undisturbed")
+    m = _machines[key]
+    sew = rng.choice([16, 32, 64, 8] if "cvt" in mnemonic else [16, 32, 64])
+    lmul = rng.choice(LMULS)
+    if sew > min(lmul, 1) * 64:
+        lmul = 1
+    ta, ma = rng.getrandbits(1), rng.getrandbits(1)
+    vlmax = int(lmul * vlen // sew)
+    avl = rng.choice([vlmax, rng.randint(0, vlmax), 1])
+    ops = OPERANDS[mnemonic].split(",")
+    vd, vs2, vs1 = rng.sample([8, 16, 24], 3)
+    if rng.random() < 0.2:
+        vd = vs2
+    if "fs1" in ops:
+        vs1 = 11
+    if ops[0] == "fd":
+        vd = 10
+    if mnemonic in ("vfmv.v.f", "vfmv.s.f"):
+        vs2 = 0
+    vm = rng.getrandbits(1) if "vm" in ops else (0 if "v0" in ops else 1)
+    frm = rng.choice([0, 0, 1, 2, 3, 4])
+    fsew = sew if sew > 8 else 16
+    st0 = np.frombuffer(D.fill_regs(rng, vlen // 8, fsew), dtype=np.uint8).reshape(32, vlen // 8).copy()
+    st0[0] = np.frombuffer(rng.randbytes(vlen // 8), dtype=np.uint8)
+    fval = D.fp_value(rng, fsew)
+    if fsew < 64:
+        fval |= ((1 << 64) - 1) ^ ((1 << fsew) - 1)
+    insn = venc(mnemonic, vd=vd, vs2=vs2, vs1=vs1, vm=vm)
+
+    st = M.VState(vlen, ones=ones)
+    st.v[:] = st0
+    st.set_vtype(sew, lmul, ta, ma, avl)
+    try:
+        flags, fres = M.execute_fp(st, mnemonic, vd, vs2, vs1, vm, fval, frm)
+        illegal = False
+    except M.Illegal:
+        illegal, flags, fres = True, 0, None
+    trapped, _ = run_on_hart(m, st0, insn, sew, lmul, ta, ma, avl, 0,
+                             {"frm": frm, "fflags": 0, "fa1": fval})
+    where = f"{mnemonic} vd={vd} vs2={vs2} vs1={vs1} vm={vm} sew={sew} lmul={lmul} ta={ta} ma={ma} vl={st.vl} frm={frm}"
+    assert trapped == illegal, f"{where}: hart trapped={trapped}, model illegal={illegal}"
+    if trapped:
+        return
+    diff = np.nonzero((m.hart.v != st.v).any(axis=1))[0]
+    assert not len(diff), (f"{where}: v{diff[0]} hart {m.hart.v[diff[0]].tobytes().hex()} "
+                           f"model {st.v[diff[0]].tobytes().hex()}")
+    assert m.reg_read("fflags") == flags, f"{where}: fflags {m.reg_read('fflags'):#x}, model {flags:#x}"
+    if fres is not None:
+        assert m.reg_read("fa0") == fres, where
+
+
+@pytest.mark.parametrize("vlen", [128, 256, 1024])
+@pytest.mark.parametrize("ones", [False, True], ids=["undisturbed", "ones"])
+def test_fp_against_model(vlen, ones):
+    rng = random.Random(31 + vlen * 2 + ones)
+    for mnemonic in FP_NAMES:
+        for _ in range(2 if vlen == 128 else 1):
+            fp_case(rng, mnemonic, vlen, ones)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("vlen", [128, 256, 1024])
+@pytest.mark.parametrize("ones", [False, True], ids=["undisturbed", "ones"])
+def test_fp_against_model_many(vlen, ones):
+    rng = random.Random(3100 + vlen * 2 + ones)
+    for mnemonic in FP_NAMES:
+        for _ in range(15):
+            fp_case(rng, mnemonic, vlen, ones)

@@ -231,3 +231,96 @@ def test_vector_register_names():
     assert m.reg_read("v7") == b"\x02\x01" + bytes(14)
     m.reg_write("v7", bytes(range(16)))
     assert m.reg_read("v7") == bytes(range(16))
+
+
+# ---- through Sv39 page tables ----------------------------------------------------------
+
+LOAD_PAGE_FAULT, STORE_PAGE_FAULT = 13, 15
+
+
+def _sv39(m, root, l1, l0, data):
+    """Sv39: VA 0x8000_0000 identity (a 1 GiB leaf), VA 0x4000_0000 -> data (one 4 KiB
+    page); VA 0x4000_1000 unmapped."""
+    def pte(pa, flags):
+        return ((pa >> 12) << 10) | flags
+    m.mem_write(root + 2 * 8, pte(0x8000_0000, 0xCF).to_bytes(8, "little"))
+    m.mem_write(root + 1 * 8, pte(l1, 0x01).to_bytes(8, "little"))
+    m.mem_write(l1, pte(l0, 0x01).to_bytes(8, "little"))
+    m.mem_write(l0, pte(data, 0xC7).to_bytes(8, "little"))
+    m.mem_write(l0 + 8, bytes(8))
+    m.reg_write("satp", (8 << 60) | (root >> 12))
+    m.reg_write("pmpaddr0", (1 << 54) - 1)     # PMP entry 0: everything, RWX (NAPOT)
+    m.reg_write("pmpcfg0", 0x1F)
+    return lambda: m.mem_write(l0 + 8, pte(data + 0x1000, 0xC7).to_bytes(8, "little"))
+
+
+@pytest.mark.parametrize("store", [False, True])
+def test_page_fault_mid_access_under_sv39_and_restart(store):
+    m = new_machine("rv64gcv", ram="1M", vlen=256)
+    reset(m, priv=1)
+    base = 0x8008_0000
+    root, l1, l0, data = base, base + 0x1000, base + 0x2000, base + 0x4000
+    map_second = _sv39(m, root, l1, l0, data)
+    m.reg_write("mstatus", m.reg_read("mstatus") | (1 << VS_SHIFT))
+    m.mem_write(data, bytes(range(256)) * 32)
+    va = 0x4000_0FF0
+    word = venc("vse8.v" if store else "vle8.v", 4, 0, A1)
+    code = [vsetvli(A0, 0, vtype(8, 1)), word]                   # 32 bytes, 16 on each page
+    m.mem_write(CODE, asm(*code))
+    m.reg_write("v4", bytes(range(100, 132)))
+    m.reg_write("a1", va)
+    m.reg_write("pc", CODE)
+    m.run(max_insns=2)
+    mcause, mepc, mtval = m.hart.trap_info[:3]
+    assert (mcause, mepc, mtval) == (STORE_PAGE_FAULT if store else LOAD_PAGE_FAULT, CODE + 4,
+                                     0x4000_1000)
+    assert m.reg_read("vstart") == 16
+    if store:
+        assert m.mem_read(data + 0xFF0, 16) == bytes(range(100, 116))
+    else:
+        assert m.reg_read("v4")[:16] == bytes(range(0xF0, 0x100))
+    # the handler maps the page and returns: the load/store resumes at element 16
+    map_second()
+    m.hart.flush_decode_cache()
+    m.hart.priv = 1
+    m.reg_write("pc", mepc)
+    m.run(max_insns=1)
+    assert m.reg_read("vstart") == 0 and m.reg_read("pc") == CODE + 8
+    if store:
+        assert m.mem_read(data + 0x1000, 16) == bytes(range(116, 132))
+    else:
+        assert m.reg_read("v4") == bytes(range(0xF0, 0x100)) + bytes(range(16))
+
+
+def test_extension_mask_fits_and_bundles_take_no_bit():
+    from rvemu.isa.extensions import EXT_BIT, EXTENSIONS, ZVL
+    assert len(EXT_BIT) <= 64
+    assert all(name not in EXT_BIT for name in ZVL)
+    assert {e.name for e in EXTENSIONS if not e.bundle} == set(EXT_BIT)
+
+
+def test_host_vector_state_round_trip():
+    m = vmachine(vlen=256)
+    run(m, [vsetvli(A0, A1, vtype(16, 2, 1, 0)), enc("csrrwi", 0, 0x00A, 2)], regs={"a1": 20})
+    st = m.hart.vector_state()
+    assert st == dict(vl=20, vtype=vtype(16, 2, 1, 0), vstart=0, vxrm=2, vxsat=0, vlenb=32)
+    m2 = vmachine(vlen=256)
+    m2.hart.set_vector_state(**{k: v for k, v in st.items() if k != "vlenb"})
+    assert m2.hart.vector_state() == st
+    with pytest.raises(ValueError, match="VLMAX"):
+        m2.hart.set_vector_state(vl=33)
+    m2.hart.set_vector_state(vtype=4)                       # reserved LMUL: vill
+    assert m2.reg_read("vtype") == 1 << 63 and m2.reg_read("vl") == 0
+    assert new_machine("rv64gc", ram="64K").hart.vector_state() is None
+
+
+def test_set_vlen_at_run_time():
+    m = vmachine(vlen=256)
+    m.hart.set_vlen(128)
+    assert m.hart.vlenb == 16 and m.hart.v.shape == (32, 16)
+    assert run(m, [csrr(A0, 0xC22), vsetvli(A1, 0, vtype(8, 1))]) == 0
+    assert (m.reg_read("a0"), m.reg_read("a1")) == (16, 16)
+    with pytest.raises(ValueError, match="power of two"):
+        m.hart.set_vlen(96)
+    with pytest.raises(ValueError, match="no vector unit"):
+        new_machine("rv64gc", ram="64K").hart.set_vlen(128)

@@ -32,6 +32,9 @@ cdef extern from "rvv.h":
         uint8_t zvfbfwma
         uint8_t full_v
         uint32_t zvk_ext
+        uint64_t* tlog
+        uint32_t tlog_n
+        uint32_t tlog_cap
 
 cdef extern from "zvk_exec.h":
     enum:

@@ -57,6 +57,7 @@ cdef class Hart:
     cdef readonly object x      # NumPy uint64 view of x0..x31 (and the x0 sink)
     cdef readonly object f      # NumPy uint64 view of f0..f31
     cdef readonly object v      # NumPy uint8 (32, vlenb) view of v0..v31 (None without V/Zve*)
+    cdef object _tlog           # trace mode: the vector unit's element-access log
 
     def __cinit__(self, ram, uint64_t ram_base, uint64_t ext_mask, uint64_t misa,
                   uint64_t hartid=0, uint64_t time_div=100, bint misaligned_hw=False,
@@ -106,6 +107,7 @@ cdef class Hart:
             self.h.vu.zvfbfwma = (ext_mask & EXTM_ZVFBFWMA) != 0
             self.h.vu.full_v = (ext_mask & EXTM_V) != 0
             self.h.vu.zvk_ext = zvk_ext_of(ext_mask)
+            self._alloc_tlog()
         elif vlen:
             raise ValueError("a VLEN needs a vector extension (V or Zve*)")
         for i in range(3):
@@ -331,6 +333,73 @@ cdef class Hart:
             return bool(self.h.vu.ones)
         def __set__(self, bint value):
             self.h.vu.ones = value
+
+    def set_vlen(self, uint32_t vlen):
+        """Change VLEN (a power of two, 32..65536, at least ELEN) of a hart with a vector
+        unit, as a hypervisor giving a guest a shorter vector length would: the register
+        file is reallocated and zeroed, vtype becomes vill and vl, vstart 0. The old
+        ``Hart.v`` view stays valid memory but is no longer the register file."""
+        if self.h.vu.reg == NULL:
+            raise ValueError("this hart has no vector unit")
+        if vlen < 32 or vlen > 65536 or (vlen & (vlen - 1)) or vlen < (8 << self.h.vu.elen_l):
+            raise ValueError(f"VLEN must be a power of two from {8 << self.h.vu.elen_l} to 65536, not {vlen}")
+        self.v = np.zeros((32, vlen // 8), dtype=np.uint8)
+        self.h.vu.reg = <uint8_t*><uintptr_t>self.v.ctypes.data
+        self.h.vu.vlenb = vlen // 8
+        rvv_set_vtype(&self.h.vu, 1ULL << 63)
+        self.h.vu.vl = self.h.vu.vstart = 0
+        self._alloc_tlog()
+
+    def _alloc_tlog(self):
+        # an instruction moves at most 8 registers: at most 8 x vlenb element accesses
+        cap = 8 * self.h.vu.vlenb
+        self._tlog = np.zeros(3 * cap, dtype=np.uint64)
+        self.h.vu.tlog = <uint64_t*><uintptr_t>self._tlog.ctypes.data
+        self.h.vu.tlog_cap = cap
+        self.h.vu.tlog_n = 0
+
+    def vector_mem_log(self):
+        """Trace mode (step_log): the element accesses of the last vector load/store, in
+        order, as (address, size, is_store, data) tuples; then forgets them."""
+        cdef uint32_t i, n = self.h.vu.tlog_n
+        out = []
+        for i in range(n):
+            out.append((self.h.vu.tlog[3 * i], self.h.vu.tlog[3 * i + 2] & 0xff,
+                        bool(self.h.vu.tlog[3 * i + 2] >> 8), self.h.vu.tlog[3 * i + 1]))
+        self.h.vu.tlog_n = 0
+        return out
+
+    def vector_state(self):
+        """The vector CSRs as a dict (None without a vector unit): vl, vtype, vstart, vxrm,
+        vxsat, vlenb. For hosts (KVM ONE_REG, snapshots); no mstatus.VS check."""
+        if self.h.vu.reg == NULL:
+            return None
+        return dict(vl=self.h.vu.vl, vtype=self.h.vu.vtype, vstart=self.h.vu.vstart,
+                    vxrm=self.h.vu.vxrm, vxsat=self.h.vu.vxsat, vlenb=self.h.vu.vlenb)
+
+    def set_vector_state(self, vl=None, vtype=None, vstart=None, vxrm=None, vxsat=None):
+        """Restore vector CSRs from a host (vl and vtype are read-only to the guest): vtype
+        is validated as vset{i}vl{i} would (an unsupported one becomes vill with vl 0), vl
+        must not exceed the resulting VLMAX. ValueError otherwise."""
+        cdef RvvState* u = &self.h.vu
+        if u.reg == NULL:
+            raise ValueError("this hart has no vector unit")
+        if vtype is not None:
+            rvv_set_vtype(u, vtype)
+            if u.vill:
+                u.vl = 0
+        if vl is not None:
+            if vl > u.vlmax:
+                raise ValueError(f"vl={vl} exceeds VLMAX={u.vlmax} of vtype {u.vtype:#x}")
+            u.vl = vl
+        if vstart is not None:
+            if vstart >= u.vlenb * 8:
+                raise ValueError(f"vstart={vstart} does not fit VLEN={u.vlenb * 8}")
+            u.vstart = vstart
+        if vxrm is not None:
+            u.vxrm = vxrm & 3
+        if vxsat is not None:
+            u.vxsat = vxsat & 1
 
     property instret:
         def __get__(self):

@@ -112,6 +112,7 @@ cdef int exec_vector(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
         vs_dirty(h)
         return 0
     if op == OP_VLOAD or op == OP_VSTORE:
+        h.vu.tlog_n = 0
         r = exec_vmem(h, w, x, op == OP_VSTORE)
         if r == CAUSE_ILLEGAL_INSTRUCTION + 1:
             h.trap_tval = w
@@ -145,10 +146,18 @@ cdef inline int vmem_elem(HartState* h, uint64_t va, int size, uint8_t* p, bint 
     if st:
         memcpy(&val, p, size)
         r = store(h, va, size, val)
-        return 0 if r == STORE_EVENT else r
-    r = load(h, va, size, &val)
-    if r == 0:
-        memcpy(p, &val, size)
+        if r == STORE_EVENT:
+            r = 0
+    else:
+        r = load(h, va, size, &val)
+        if r == 0:
+            memcpy(p, &val, size)
+    if h.step_log and r == 0 and h.vu.tlog_n < h.vu.tlog_cap:
+        # trace mode: Spike's commit log lists every element access
+        h.vu.tlog[3 * h.vu.tlog_n] = va
+        h.vu.tlog[3 * h.vu.tlog_n + 1] = val
+        h.vu.tlog[3 * h.vu.tlog_n + 2] = <uint64_t>size | (<uint64_t>st << 8)
+        h.vu.tlog_n += 1
     return r
 
 
@@ -272,14 +281,18 @@ cdef int exec_vmem(HartState* h, uint32_t w, uint64_t* x, bint st) noexcept nogi
         return CAUSE_ILLEGAL_INSTRUCTION + 1
     dsz = 1 << dl
     nreg = rvv_nregs(emul_l)
-    # fast path: unmasked unit-stride, one field
-    if vm and nf == 1 and mop == 0 and not ff:
+    # fast path: unmasked unit-stride, one field (fault-only-first too: a fault past
+    # element 0 trims vl)
+    if vm and nf == 1 and mop == 0:
         if v.vstart < v.vl:
             p = vreg + <uint64_t>vd * v.vlenb + (v.vstart << dl)
             r = vmem_run(h, base + (v.vstart << dl), v.vl - v.vstart, dsz, p, st, &done)
             if r:
-                v.vstart += done
-                return r
+                if ff and v.vstart + done > 0 and r != MMIO_EXIT:
+                    v.vl = v.vstart + done
+                else:
+                    v.vstart += done
+                    return r
     else:
         i = v.vstart
         while i < v.vl:

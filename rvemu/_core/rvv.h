@@ -16,6 +16,10 @@
 #include <string.h>
 #include "softfp.h"
 #include "zvk_exec.h"
+#include "fpfast.h"
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 typedef struct {
     uint8_t *reg;          /* v0..v31: 32 x vlenb bytes; NULL without a vector extension */
@@ -39,6 +43,9 @@ typedef struct {
     uint8_t zvfbfwma;      /* BF16 widening multiply-add */
     uint8_t full_v;        /* V itself: vmulh, vmulhu, vmulhsu, vsmul at SEW 64 need it */
     uint32_t zvk_ext;      /* ZVK_EXT_* bits of the ISA (zvk_exec.h) */
+    uint64_t *tlog;        /* trace mode: element accesses of the last load/store (addr, data, size | store << 8) */
+    uint32_t tlog_n;       /* entries in tlog */
+    uint32_t tlog_cap;     /* capacity of tlog (entries) */
 } RvvState;
 
 typedef struct {
@@ -334,8 +341,20 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
 #define RVV_TLOOP(T, S, EXPR) do {                                                        \
     T *D = (T *)vd; const T *A = (const T *)vs2; const T *B = (const T *)vs1;              \
     const T sc = (T)scalar; const int W = 8 * (int)sizeof(T); (void)W; (void)sc;          \
-    for (uint64_t i = v->vstart; i < v->vl; i++) {                                         \
-        if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = (T)~(T)0; continue; }              \
+    if (vm && isvv) {               /* unmasked vector-vector: a loop the compiler vectorises */ \
+        for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                     \
+            T a = A[i]; T b = B[i]; T d = D[i]; S sa = (S)a; S sb = (S)b;                 \
+            (void)a; (void)b; (void)d; (void)sa; (void)sb;                               \
+            D[i] = (T)(EXPR);                                                             \
+        }                                                                                 \
+    } else if (vm) {                /* unmasked vector-scalar */                          \
+        for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                     \
+            T a = A[i]; T b = sc; T d = D[i]; S sa = (S)a; S sb = (S)b;                   \
+            (void)a; (void)b; (void)d; (void)sa; (void)sb;                               \
+            D[i] = (T)(EXPR);                                                             \
+        }                                                                                 \
+    } else for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                  \
+        if (!RVV_MBIT(m0, i)) { if (ma1) D[i] = (T)~(T)0; continue; }                     \
         T a = A[i]; T b = isvv ? B[i] : sc; T d = D[i]; S sa = (S)a; S sb = (S)b;         \
         (void)a; (void)b; (void)d; (void)sa; (void)sb;                                   \
         D[i] = (T)(EXPR);                                                                 \
@@ -349,15 +368,23 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
     case 2: RVV_TLOOP(uint32_t, int32_t, EXPR); break;                                    \
     default: RVV_TLOOP(uint64_t, int64_t, EXPR); break; } } while (0)
 
-/* compare-like loops writing mask bits: EXPR gives 0/1 */
+/* compare-like loops writing mask bits: EXPR gives 0/1; the destination is built a byte
+ * at a time (sources are read before the byte holding their own mask bits is stored) */
 #define RVV_CLOOP(T, S, EXPR) do {                                                        \
     const T *A = (const T *)vs2; const T *B = (const T *)vs1; const T sc = (T)scalar;     \
     (void)sc;                                                                             \
-    for (uint64_t i = v->vstart; i < v->vl; i++) {                                         \
-        if (!vm && !RVV_MBIT(m0, i)) { if (ma1) rvv_setbit(vd, i, 1); continue; }          \
-        T a = A[i]; T b = isvv ? B[i] : sc; S sa = (S)a; S sb = (S)b;                     \
-        (void)sa; (void)sb;                                                               \
-        rvv_setbit(vd, i, (EXPR) ? 1 : 0);                                                 \
+    uint64_t i = v->vstart; const uint64_t vl_ = v->vl;                                   \
+    while (i < vl_) {                                                                     \
+        uint64_t byte = i >> 3, end = (byte + 1) * 8 < vl_ ? (byte + 1) * 8 : vl_;         \
+        unsigned cur = vd[byte];                                                          \
+        for (; i < end; i++) {                                                            \
+            unsigned bit = 1u << (i & 7), r;                                              \
+            if (!vm && !RVV_MBIT(m0, i)) { if (!ma1) continue; r = 1; }                   \
+            else { T a = A[i]; T b = isvv ? B[i] : sc; S sa = (S)a; S sb = (S)b;           \
+                   (void)sa; (void)sb; r = (EXPR) ? 1 : 0; }                              \
+            cur = r ? (cur | bit) : (cur & ~bit);                                         \
+        }                                                                                 \
+        vd[byte] = (uint8_t)cur;                                                          \
     }                                                                                     \
     rvv_mask_tail(v, vd);                                                                 \
 } while (0)
@@ -370,7 +397,7 @@ static inline uint64_t rvv_divs(int64_t a, int64_t b, int sl, int rem)
 
 /* generic loop over 64-bit views of the elements (for the less common ops) */
 #define RVV_GLOOP(DSL, ...) do {                                                         \
-    for (uint64_t i = v->vstart; i < v->vl; i++) {                                         \
+    for (uint64_t i = v->vstart, vl_ = v->vl; i < vl_; i++) {                                         \
         if (!vm && !RVV_MBIT(m0, i)) { if (ma1) rvv_put(vd, i, (DSL), ~0ULL); continue; }   \
         __VA_ARGS__;                                                                      \
     }                                                                                     \
@@ -383,10 +410,12 @@ enum { F3_IVV = 0, F3_FVV = 1, F3_MVV = 2, F3_IVI = 3, F3_IVX = 4, F3_FVF = 5, F
 
 /* ---- OPI (integer, funct3 IVV/IVX/IVI) ---------------------------------------------- */
 
-static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+/* rvv_opi for one SEW (sl a compile-time constant in each instantiation, so the
+ * element accessors below fold to typed loads/stores: no per-element dispatch) */
+static inline __attribute__((always_inline)) int rvv_opi_sew(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2,
+        const unsigned sl)
 {
     RvvState *v = c->v;
-    const unsigned sl = v->sl;
     const int ll = v->ll;
     const int isvv = f3 == F3_IVV;
     uint64_t uimm = (uint64_t)rs1;
@@ -477,7 +506,7 @@ static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
             if (!rvv_aligned(rd, ll) || rd == 0) ILL;
             switch (sl) {
 #define ADC(T) { T *D = (T *)vd; const T *A = (const T *)vs2, *B = (const T *)vs1;            \
-                for (i = v->vstart; i < v->vl; i++) {                                          \
+                for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {                                          \
                     T b = isvv ? B[i] : (T)scalar; T cin = RVV_MBIT(m0, i);                    \
                     D[i] = sub ? (T)(A[i] - b - cin) : (T)(A[i] + b + cin); }                  \
                 rvv_tail(v, vd, sl); }
@@ -492,7 +521,7 @@ static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
             if (!rvv_overlap_ok(rd, 0, 1, rs2, ll, W) || (isvv && !rvv_overlap_ok(rd, 0, 1, rs1, ll, W))) ILL;
             int usec = !vm;
             uint64_t msk = rvv_umask(sl);
-            for (i = v->vstart; i < v->vl; i++) {
+            for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
                 uint64_t a = rvv_get(vs2, i, sl), b = isvv ? rvv_get(vs1, i, sl) : scalar & msk;
                 uint64_t cin = usec ? RVV_MBIT(m0, i) : 0, out;
                 if (!sub) { unsigned __int128 s = (unsigned __int128)a + b + cin; out = (uint64_t)(s >> W) & 1; if (W < 64) out = (s >> W) != 0; }
@@ -511,7 +540,7 @@ static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
             if (rd == 0) ILL;
             switch (sl) {
 #define MERGE(T) { T *D = (T *)vd; const T *A = (const T *)vs2, *B = (const T *)vs1;           \
-                for (i = v->vstart; i < v->vl; i++)                                            \
+                for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++)                                            \
                     D[i] = RVV_MBIT(m0, i) ? (isvv ? B[i] : (T)scalar) : A[i];                 \
                 rvv_tail(v, vd, sl); }
             case 0: MERGE(uint8_t); break;
@@ -558,24 +587,23 @@ static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
         if (!rvv_overlap_ok(rd, ll, W, rs2, ll + 1, 2 * W)) ILL;
         if (!vm && rd == 0) ILL;
         unsigned smask = (unsigned)(2 * W - 1);
-        RVV_GLOOP(sl, {
-            uint64_t a = rvv_get(vs2, i, wl);
-            unsigned sh = (unsigned)((isvv ? rvv_get(vs1, i, sl) : scalar) & smask);
-            uint64_t r;
-            if (f6 == 0x2c) r = a >> sh;
-            else if (f6 == 0x2d) r = (uint64_t)(rvv_sext(a, wl) >> sh);
-            else if (f6 == 0x2e) {
-                r = rvv_srl_round(a, sh, v->vxrm);
-                if (r > rvv_umask(sl)) { r = rvv_umask(sl); sat = 1; }
-            } else {
-                int64_t s = rvv_sra_round(rvv_sext(a, wl), sh, v->vxrm);
-                int64_t mx = rvv_smax(sl), mn = -mx - 1;
-                if (s > mx) { s = mx; sat = 1; }
-                if (s < mn) { s = mn; sat = 1; }
-                r = (uint64_t)s;
-            }
-            rvv_put(vd, i, sl, r);
-        });
+        const int64_t mx = rvv_smax(sl), mn = -mx - 1;
+        const uint64_t um = rvv_umask(sl);
+#define NAR(BODY) RVV_GLOOP(sl, {                                                           \
+            uint64_t a = rvv_get(vs2, i, wl);                                               \
+            unsigned sh = (unsigned)((isvv ? rvv_get(vs1, i, sl) : scalar) & smask);        \
+            uint64_t r; BODY; rvv_put(vd, i, sl, r); })
+        switch (f6) {   /* the op outside the element loop */
+        case 0x2c: NAR(r = a >> sh); break;                                  /* vnsrl */
+        case 0x2d: NAR(r = (uint64_t)(rvv_sext(a, wl) >> sh)); break;        /* vnsra */
+        case 0x2e: NAR(r = rvv_srl_round(a, sh, v->vxrm);                    /* vnclipu */
+                       if (r > um) { r = um; sat = 1; }); break;
+        default: NAR(int64_t q = rvv_sra_round(rvv_sext(a, wl), sh, v->vxrm); /* vnclip */
+                     if (q > mx) { q = mx; sat = 1; }
+                     if (q < mn) { q = mn; sat = 1; }
+                     r = (uint64_t)q); break;
+        }
+#undef NAR
         break;
     }
     case 0x30: case 0x31: {                                             /* vwredsumu, vwredsum */
@@ -602,12 +630,24 @@ static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
     return RVV_OK;
 }
 
+static int rvv_opi(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+{
+    switch (c->v->sl) {
+    case 0: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 0);
+    case 1: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 1);
+    case 2: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 2);
+    default: return rvv_opi_sew(c, f6, f3, vm, rd, rs1, rs2, 3);
+    }
+}
+
 /* ---- OPM (funct3 MVV/MVX) ----------------------------------------------------------- */
 
-static int rvv_opm(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+/* rvv_opm for one SEW (sl a compile-time constant in each instantiation, so the
+ * element accessors below fold to typed loads/stores: no per-element dispatch) */
+static inline __attribute__((always_inline)) int rvv_opm_sew(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2,
+        const unsigned sl)
 {
     RvvState *v = c->v;
-    const unsigned sl = v->sl;
     const int ll = v->ll;
     const int isvv = f3 == F3_MVV;
     uint64_t scalar = isvv ? 0 : c->x[rs1];
@@ -656,7 +696,7 @@ static int rvv_opm(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
     if (f6 >= 0x18 && isvv) {                                            /* mask logical */
         if (f6 > 0x1f) goto arith;
         if (!vm) ILL;
-        for (i = v->vstart; i < v->vl; i++) {
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
             int a = RVV_MBIT(vs2, i), b = RVV_MBIT(vs1, i), r;
             switch (f6) {
             case 0x18: r = a & !b; break;
@@ -732,20 +772,21 @@ static int rvv_opm(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
         if (v->vstart) ILL;
         if (v->vl == 0) { return RVV_OK; }
         uint64_t acc = rvv_get(vs1, 0, sl);
-        for (i = 0; i < v->vl; i++) {
-            if (!vm && !RVV_MBIT(m0, i)) continue;
-            uint64_t e = rvv_get(vs2, i, sl);
-            switch (f6) {
-            case 0: acc += e; break;
-            case 1: acc &= e; break;
-            case 2: acc |= e; break;
-            case 3: acc ^= e; break;
-            case 4: if ((e & rvv_umask(sl)) < (acc & rvv_umask(sl))) acc = e; break;
-            case 5: if (rvv_sext(e, sl) < rvv_sext(acc, sl)) acc = e; break;
-            case 6: if ((e & rvv_umask(sl)) > (acc & rvv_umask(sl))) acc = e; break;
-            default: if (rvv_sext(e, sl) > rvv_sext(acc, sl)) acc = e; break;
-            }
+        const uint64_t um = rvv_umask(sl);
+#define RED(OP) for (i = 0; i < v->vl; i++) {                                               \
+            if (!vm && !RVV_MBIT(m0, i)) continue;                                          \
+            uint64_t e = rvv_get(vs2, i, sl); OP; }
+        switch (f6) {   /* the op outside the element loop */
+        case 0: RED(acc += e); break;
+        case 1: RED(acc &= e); break;
+        case 2: RED(acc |= e); break;
+        case 3: RED(acc ^= e); break;
+        case 4: RED(if ((e & um) < (acc & um)) acc = e); break;
+        case 5: RED(if (rvv_sext(e, sl) < rvv_sext(acc, sl)) acc = e); break;
+        case 6: RED(if ((e & um) > (acc & um)) acc = e); break;
+        default: RED(if (rvv_sext(e, sl) > rvv_sext(acc, sl)) acc = e); break;
         }
+#undef RED
         rvv_put(vd, 0, sl, acc);
         if (ta1) rvv_fill_ones(vd, 1, (uint64_t)v->vlenb >> sl, sl);
         v->vstart = 0;
@@ -791,26 +832,28 @@ arith:
         if (!vm && rd == 0) ILL;
         if (!wide2 && !rvv_overlap_ok(rd, ll + 1, 2 * W, rs2, ll, W)) ILL;
         if (isvv && !rvv_overlap_ok(rd, ll + 1, 2 * W, rs1, ll, W)) ILL;
-        RVV_GLOOP(wl, {
-            uint64_t a2 = rvv_get(vs2, i, wide2 ? wl : (int)sl), b = isvv ? rvv_get(vs1, i, sl) : scalar;
-            uint64_t ua = wide2 ? a2 : a2 & rvv_umask(sl), ub = b & rvv_umask(sl);
-            int64_t sa = wide2 ? rvv_sext(a2, wl) : rvv_sext(a2, sl), sb = rvv_sext(b, sl);
-            uint64_t d = rvv_get(vd, i, wl), r;
-            switch (f6) {
-            case 0x30: case 0x34: r = ua + ub; break;
-            case 0x31: case 0x35: r = (uint64_t)(sa + sb); break;
-            case 0x32: case 0x36: r = ua - ub; break;
-            case 0x33: case 0x37: r = (uint64_t)(sa - sb); break;
-            case 0x38: r = ua * ub; break;
-            case 0x3a: r = (uint64_t)(sa * (int64_t)ub); break;          /* vwmulsu: vs2 signed */
-            case 0x3b: r = (uint64_t)(sa * sb); break;
-            case 0x3c: r = d + ua * ub; break;                           /* vwmaccu */
-            case 0x3d: r = d + (uint64_t)(sa * sb); break;               /* vwmacc */
-            case 0x3e: r = d + (uint64_t)((int64_t)ub * sa); break;      /* vwmaccus: rs1 unsigned, vs2 signed */
-            default: r = d + (uint64_t)(sb * (int64_t)ua); break;        /* vwmaccsu: vs1 signed, vs2 unsigned */
-            }
-            rvv_put(vd, i, wl, r);
-        });
+#define WID(ASL, EXPR) RVV_GLOOP(wl, {                                                       \
+            uint64_t a2 = rvv_get(vs2, i, (ASL)), b = isvv ? rvv_get(vs1, i, sl) : scalar;    \
+            uint64_t ua = a2 & rvv_umask((ASL)), ub = b & rvv_umask(sl);                      \
+            int64_t sa = rvv_sext(a2, (ASL)), sb = rvv_sext(b, sl);                           \
+            uint64_t d = rvv_get(vd, i, wl); (void)ua; (void)ub; (void)sa; (void)sb; (void)d; \
+            rvv_put(vd, i, wl, (EXPR)); })
+#define WSW(ASL) switch (f6) {   /* the op outside the element loop */                       \
+        case 0x30: case 0x34: WID(ASL, ua + ub); break;                                       \
+        case 0x31: case 0x35: WID(ASL, (uint64_t)(sa + sb)); break;                           \
+        case 0x32: case 0x36: WID(ASL, ua - ub); break;                                       \
+        case 0x33: case 0x37: WID(ASL, (uint64_t)(sa - sb)); break;                           \
+        case 0x38: WID(ASL, ua * ub); break;                                                  \
+        case 0x3a: WID(ASL, (uint64_t)(sa * (int64_t)ub)); break;       /* vwmulsu: vs2 signed */ \
+        case 0x3b: WID(ASL, (uint64_t)(sa * sb)); break;                                      \
+        case 0x3c: WID(ASL, d + ua * ub); break;                        /* vwmaccu */          \
+        case 0x3d: WID(ASL, d + (uint64_t)(sa * sb)); break;            /* vwmacc */           \
+        case 0x3e: WID(ASL, d + (uint64_t)((int64_t)ub * sa)); break;   /* vwmaccus */         \
+        default: WID(ASL, d + (uint64_t)(sb * (int64_t)ua)); break;     /* vwmaccsu */         \
+        }
+        if (wide2) { WSW(wl) } else { WSW((int)sl) }
+#undef WSW
+#undef WID
         v->vstart = 0;
         return RVV_OK;
     }
@@ -844,6 +887,16 @@ arith:
     return RVV_OK;
 }
 
+static int rvv_opm(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+{
+    switch (c->v->sl) {
+    case 0: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 0);
+    case 1: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 1);
+    case 2: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 2);
+    default: return rvv_opm_sew(c, f6, f3, vm, rd, rs1, rs2, 3);
+    }
+}
+
 /* ---- floating point ------------------------------------------------------------------ */
 
 /* the scalar operand f[rs1] at SEW 8<<sl, NaN-box checked */
@@ -866,13 +919,13 @@ static inline uint64_t rvv_fbox(uint64_t x, int sl)
                               (uint64_t)f64_##NAME(__VA_ARGS__))
 
 static inline uint64_t rvv_fadd(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_add((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_add((uint32_t)a, (uint32_t)b, rm, fl) : f64_add(a, b, rm, fl); }
+{ return sl == 1 ? f16_add((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_add_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_add_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fsub(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_sub((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_sub((uint32_t)a, (uint32_t)b, rm, fl) : f64_sub(a, b, rm, fl); }
+{ return sl == 1 ? f16_sub((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_sub_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_sub_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fmul(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_mul((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_mul((uint32_t)a, (uint32_t)b, rm, fl) : f64_mul(a, b, rm, fl); }
+{ return sl == 1 ? f16_mul((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_mul_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_mul_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fdiv(int sl, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{ return sl == 1 ? f16_div((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_div((uint32_t)a, (uint32_t)b, rm, fl) : f64_div(a, b, rm, fl); }
+{ return sl == 1 ? f16_div((uint16_t)a, (uint16_t)b, rm, fl) : sl == 2 ? f32_div_fast((uint32_t)a, (uint32_t)b, rm, fl) : f64_div_fast(a, b, rm, fl); }
 static inline uint64_t rvv_fmin(int sl, uint64_t a, uint64_t b, uint32_t *fl)
 { return sl == 1 ? f16_min((uint16_t)a, (uint16_t)b, fl) : sl == 2 ? f32_min((uint32_t)a, (uint32_t)b, fl) : f64_min(a, b, fl); }
 static inline uint64_t rvv_fmax(int sl, uint64_t a, uint64_t b, uint32_t *fl)
@@ -1043,10 +1096,122 @@ static uint64_t rvv_frec7(int sl, uint64_t a, int rm, uint32_t *fl)
     return sbit | ((uint64_t)oexp << m) | osig;
 }
 
-static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+/* Single-width FMA family at SEW 32/64 in round-to-nearest-even on the host's FMA unit:
+ * elements whose operands are finite and whose result is normal take the host fma (the
+ * correctly rounded result, so bit-identical to softfp); the others are redone with
+ * softfp. The only flag such host elements can raise is inexact, read from MXCSR.PE
+ * over the whole loop (PE from an element redone in softfp means that element is
+ * inexact too, so it never adds a wrong flag). Returns 0 if the fast path is not
+ * available (no FMA unit, not x86-64). */
+#if defined(__x86_64__)
+static int rvv_host_fma(void)
+{
+    static int have = -1;
+    if (have < 0) { __builtin_cpu_init(); have = __builtin_cpu_supports("fma") ? 1 : 0; }
+    return have;
+}
+
+__attribute__((target("fma"))) static int rvv_fma_fast(RvvState *v, int f6, int isvv, int vm,
+        uint8_t *vd, const uint8_t *vs2, const uint8_t *vs1, uint64_t scalar, uint32_t *fl)
+{
+    const uint8_t *m0 = v->reg;
+    const int ma1 = v->ones && v->vma;
+    const int sl = v->sl;
+    /* operand order: macc forms multiply vs1*vs2 and add vd; madd forms multiply vs1*vd
+     * and add vs2; kind 0 +(x*y)+z, 1 +(x*y)-z, 2 -(x*y)+z, 3 -(x*y)-z */
+    int addend_vs2 = f6 <= 0x2b;
+    int kind = (f6 & 3) == 0 ? 0 : (f6 & 3) == 1 ? 3 : (f6 & 3) == 2 ? 1 : 2;
+    double sx = kind >= 2 ? -1.0 : 1.0, sz = (kind & 1) ? -1.0 : 1.0;
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr & ~0x3fu);
+    uint64_t i;
+    if (sl == 3) {
+        uint64_t *D = (uint64_t *)vd; const uint64_t *A = (const uint64_t *)vs2, *B = (const uint64_t *)vs1;
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
+            if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = ~0ULL; continue; }
+            uint64_t a = A[i], b = isvv ? B[i] : scalar, d = D[i];
+            uint64_t x = b, y = addend_vs2 ? d : a, z = addend_vs2 ? a : d;
+            if (fpf_finite64(x) && fpf_finite64(y) && fpf_finite64(z)) {
+                double r = __builtin_fma(sx * fpf_d(x), fpf_d(y), sz * fpf_d(z));
+                if (fpf_normal64(r)) { D[i] = fpf_u(r); continue; }
+            }
+            D[i] = rvv_ffma(3, kind, x, y, z, SF_RNE, fl);
+        }
+    } else {
+        uint32_t *D = (uint32_t *)vd; const uint32_t *A = (const uint32_t *)vs2, *B = (const uint32_t *)vs1;
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
+            if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = ~0U; continue; }
+            uint32_t a = A[i], b = isvv ? B[i] : (uint32_t)scalar, d = D[i];
+            uint32_t x = b, y = addend_vs2 ? d : a, z = addend_vs2 ? a : d;
+            if (fpf_finite32(x) && fpf_finite32(y) && fpf_finite32(z)) {
+                float r = __builtin_fmaf((float)sx * fpf_f(x), fpf_f(y), (float)sz * fpf_f(z));
+                float m = __builtin_fabsf(r);
+                if (m > FLT_MIN && m <= FLT_MAX) { D[i] = fpf_uf(r); continue; }   /* FLT_MIN itself may be tiny */
+            }
+            D[i] = (uint32_t)rvv_ffma(2, kind, x, y, z, SF_RNE, fl);
+        }
+    }
+    if (_mm_getcsr() & 0x20u) *fl |= SF_FLAG_NX;
+    _mm_setcsr(csr);
+    rvv_tail(v, vd, sl);
+    return 1;
+}
+
+/* vfadd/vfsub/vfrsub/vfmul/vfdiv/vfrdiv at SEW 32/64 in RNE on the host FPU, the same
+ * scheme as rvv_fma_fast: finite operands and a normal result take the host result (the
+ * correctly rounded one), everything else softfp; inexact from MXCSR.PE. */
+static int rvv_binop_fast(RvvState *v, int f6, int isvv, int vm,
+        uint8_t *vd, const uint8_t *vs2, const uint8_t *vs1, uint64_t scalar, uint32_t *fl)
+{
+    const uint8_t *m0 = v->reg;
+    const int ma1 = v->ones && v->vma;
+    const int sl = v->sl;
+    int op = f6 == 0x00 ? 0 : f6 == 0x02 ? 1 : f6 == 0x27 ? 2 : f6 == 0x24 ? 3 : f6 == 0x20 ? 4 : 5;
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr & ~0x3fu);
+    uint64_t i;
+#define BIN_LOOP(T, FT, FIN, TOF, FROMF, OK, SOFT, EXPR, SOFTEXPR)                          \
+    {   T *D = (T *)vd; const T *A = (const T *)vs2, *B = (const T *)vs1;                    \
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {                                                \
+            if (!vm && !RVV_MBIT(m0, i)) { if (ma1) D[i] = (T)~(T)0; continue; }             \
+            T a = A[i], b = isvv ? B[i] : (T)scalar;                                         \
+            if (FIN(a) && FIN(b)) {                                                          \
+                FT x = TOF(a), y = TOF(b), r = (EXPR);                                       \
+                if (OK(r)) { D[i] = FROMF(r); continue; }                                    \
+            }                                                                                \
+            D[i] = SOFTEXPR;                                                                 \
+        }                                                                                    \
+    }
+#define OK64(r) fpf_normal64(r)
+#define OK32(r) (__builtin_fabsf(r) > FLT_MIN && __builtin_fabsf(r) <= FLT_MAX)
+#define BOTH(EXPR, SOFT64, SOFT32)                                                           \
+    if (sl == 3) BIN_LOOP(uint64_t, double, fpf_finite64, fpf_d, fpf_u, OK64, f64, EXPR, SOFT64) \
+    else BIN_LOOP(uint32_t, float, fpf_finite32, fpf_f, fpf_uf, OK32, f32, EXPR, SOFT32)
+    switch (op) {   /* the op outside the element loop */
+    case 0: BOTH(x + y, f64_add(a, b, SF_RNE, fl), f32_add(a, b, SF_RNE, fl)); break;
+    case 1: BOTH(x - y, f64_sub(a, b, SF_RNE, fl), f32_sub(a, b, SF_RNE, fl)); break;
+    case 2: BOTH(y - x, f64_sub(b, a, SF_RNE, fl), f32_sub(b, a, SF_RNE, fl)); break;
+    case 3: BOTH(x * y, f64_mul(a, b, SF_RNE, fl), f32_mul(a, b, SF_RNE, fl)); break;
+    case 4: BOTH(x / y, f64_div(a, b, SF_RNE, fl), f32_div(a, b, SF_RNE, fl)); break;
+    default: BOTH(y / x, f64_div(b, a, SF_RNE, fl), f32_div(b, a, SF_RNE, fl)); break;
+    }
+#undef BOTH
+#undef BIN_LOOP
+#undef OK64
+#undef OK32
+    if (_mm_getcsr() & 0x20u) *fl |= SF_FLAG_NX;
+    _mm_setcsr(csr);
+    rvv_tail(v, vd, sl);
+    return 1;
+}
+#endif
+
+/* rvv_opf for one SEW (sl a compile-time constant in each instantiation, so the
+ * element accessors below fold to typed loads/stores: no per-element dispatch) */
+static inline __attribute__((always_inline)) int rvv_opf_sew(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2,
+        const int sl)
 {
     RvvState *v = c->v;
-    const int sl = v->sl;
     const int ll = v->ll;
     const int isvv = f3 == F3_FVV;
     uint8_t *vd = RVV_VREG(v, rd), *vs2 = RVV_VREG(v, rs2), *vs1 = RVV_VREG(v, rs1);
@@ -1103,8 +1268,10 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
             int wl = sl + 1;
             if (op == 29) {                                          /* vfncvtbf16.f.f.w */
                 if (!v->zvfbfmin || sl != 1) ILL;
-            } else if (op == 20 || op == 21) {                       /* f.f */
+            } else if (op == 20) {                                   /* f.f (Zvfhmin at SEW 16) */
                 if (!(sl == 1 ? v->zvfhmin : fp2_ok)) ILL;
+            } else if (op == 21) {                                   /* rod.f.f: not in Zvfhmin */
+                if (!fp2_ok) ILL;
             } else if (op == 18 || op == 19) {                       /* wide int -> float */
                 if (!fp_ok || wl > v->elen_l) ILL;
             } else if (op == 16 || op == 17 || op == 22 || op == 23) { /* wide float -> int */
@@ -1164,13 +1331,24 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
         if (v->vstart) ILL;
         if (v->vl == 0) goto done;
         uint64_t acc = rvv_get(vs1, 0, al);
+        int active = 0;
         for (i = 0; i < v->vl; i++) {
             if (!vm && !RVV_MBIT(m0, i)) continue;
+            active = 1;
             uint64_t e = rvv_get(vs2, i, sl);
             if (wide) { acc = rvv_fadd(al, acc, rvv_fwiden(sl, e, &fl), rm, &fl); continue; }
             if (f6 == 0x05) acc = rvv_fmin(sl, acc, e, &fl);
             else if (f6 == 0x07) acc = rvv_fmax(sl, acc, e, &fl);
             else acc = rvv_fadd(sl, acc, e, rm, &fl);
+        }
+        if (!active && (f6 == 0x01 || f6 == 0x31)) {
+            /* an unordered sum with no active element: a NaN vs1[0] reads as the canonical
+             * NaN (NV if signalling), as if the identity had been added (Spike) */
+            uint32_t cls = rvv_fclass(al, acc);
+            if (cls & 0x300) {
+                if (cls & 0x100) fl |= SF_FLAG_NV;
+                acc = al == 1 ? 0x7e00 : al == 2 ? 0x7fc00000ULL : 0x7ff8000000000000ULL;
+            }
         }
         rvv_put(vd, 0, al, acc);
         if (v->ones && v->vta) rvv_fill_ones(vd, 1, (uint64_t)v->vlenb >> al, al);
@@ -1214,10 +1392,10 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
         if (!rvv_aligned(rd, ll)) ILL;
         if (vm) {
             if (rs2 != 0) ILL;
-            for (i = v->vstart; i < v->vl; i++) rvv_put(vd, i, sl, scalar);
+            for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) rvv_put(vd, i, sl, scalar);
         } else {
             if (rd == 0 || !rvv_aligned(rs2, ll)) ILL;
-            for (i = v->vstart; i < v->vl; i++)
+            for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++)
                 rvv_put(vd, i, sl, RVV_MBIT(m0, i) ? scalar : rvv_get(vs2, i, sl));
         }
         rvv_tail(v, vd, sl);
@@ -1228,7 +1406,7 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
         if ((f6 == 0x1d || f6 == 0x1f) && isvv) ILL;
         if (!rvv_aligned(rs2, ll) || (isvv && !rvv_aligned(rs1, ll))) ILL;
         if (!rvv_overlap_ok(rd, 0, 1, rs2, ll, W) || (isvv && !rvv_overlap_ok(rd, 0, 1, rs1, ll, W))) ILL;
-        for (i = v->vstart; i < v->vl; i++) {
+        for (uint64_t vl_ = (i = v->vstart, v->vl); i < vl_; i++) {
             if (!vm && !RVV_MBIT(m0, i)) { if (ma1) rvv_setbit(vd, i, 1); continue; }
             uint64_t a = rvv_get(vs2, i, sl), b = isvv ? rvv_get(vs1, i, sl) : scalar;
             int r;
@@ -1260,6 +1438,17 @@ static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
     /* single-width arithmetic */
     if (!rvv_aligned(rd, ll) || !rvv_aligned(rs2, ll) || (isvv && !rvv_aligned(rs1, ll))) ILL;
     if (!vm && rd == 0) ILL;
+#if defined(__x86_64__)
+    if (f6 >= 0x28 && f6 <= 0x2f && rm == SF_RNE && sl >= 2 && rvv_host_fma()) {
+        rvv_fma_fast(v, f6, isvv, vm, vd, vs2, vs1, scalar, &fl);
+        goto done;
+    }
+    if ((f6 == 0x00 || f6 == 0x02 || f6 == 0x20 || f6 == 0x24 || (!isvv && (f6 == 0x21 || f6 == 0x27)))
+            && rm == SF_RNE && sl >= 2) {
+        rvv_binop_fast(v, f6, isvv, vm, vd, vs2, vs1, scalar, &fl);
+        goto done;
+    }
+#endif
     {
         uint64_t sgn = 1ULL << (W - 1);
         switch (f6) {
@@ -1292,6 +1481,16 @@ done:
     c->fflags |= fl;
     v->vstart = 0;
     return RVV_OK;
+}
+
+static int rvv_opf(RvvCtx *c, int f6, int f3, int vm, int rd, int rs1, int rs2)
+{
+    switch (c->v->sl) {
+    case 0: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 0);
+    case 1: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 1);
+    case 2: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 2);
+    default: return rvv_opf_sew(c, f6, f3, vm, rd, rs1, rs2, 3);
+    }
 }
 
 /* the entry for an OP-V word other than vset* */
