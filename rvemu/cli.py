@@ -281,7 +281,8 @@ def build_parser():
 
     d = sub.add_parser("disasm", help="disassemble an ELF's code (objdump-like)")
     d.add_argument("elf")
-    d.add_argument("--isa", default="rv64gcv_zfh_zfbfmin_zvfh_zvfbfmin_zvfbfwma",
+    d.add_argument("--isa", default="rv64gcv_zfh_zfbfmin_zvfh_zvfbfmin_zvfbfwma"
+                   "_zvbb_zvbc_zvkg_zvkned_zvknhb_zvksed_zvksh",
                    help="ISA whose instructions to decode (default: everything rvemu implements)")
     d.set_defaults(func=cmd_disasm)
 

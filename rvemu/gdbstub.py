@@ -40,6 +40,7 @@ REG_F0 = 33
 REG_CSR0 = 65
 REG_PRIV = 65 + 4096
 REG_V0 = REG_PRIV + 1         # v0..v31 (org.gnu.gdb.riscv.vector, with a vector unit)
+REG_VIRT = REG_V0 + 32        # the V bit (org.gnu.gdb.riscv.virtual, with H)
 SIGINT, SIGTRAP, SIGSEGV = 2, 5, 11
 FP_CSRS = {"fflags": 0x001, "frm": 0x002, "fcsr": 0x003}
 
@@ -156,7 +157,7 @@ class GdbStub:
         virtual = [_Register("priv", REG_PRIV, 64, "int", "general",
                              lambda: m.reg_read("priv"), lambda v: m.reg_write("priv", v & 3))]
         if "h" in m.isa:  # the V bit: 1 in VS/VU mode
-            virtual.append(_Register("virt", REG_V0 + 32, 64, "int", "general",
+            virtual.append(_Register("virt", REG_VIRT, 64, "int", "general",
                                      lambda: m.reg_read("virt"),
                                      lambda v: m.reg_write("virt", v & 1)))
         self.features.append(("org.gnu.gdb.riscv.virtual", virtual))

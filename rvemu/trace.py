@@ -18,9 +18,10 @@ _BUDGET = 1
 
 
 def is_vector(raw):
-    """OP-V, or a LOAD-FP/STORE-FP word with a vector width."""
+    """OP-V, OP-VE (the ZV* element-group instructions), or a LOAD-FP/STORE-FP word with a
+    vector width."""
     opc = raw & 0x7F
-    return opc == 0x57 or (opc in (0x07, 0x27) and (raw >> 12) & 7 in (0, 5, 6, 7))
+    return opc in (0x57, 0x77) or (opc in (0x07, 0x27) and (raw >> 12) & 7 in (0, 5, 6, 7))
 
 
 _LMUL = {0: "m1", 1: "m2", 2: "m4", 3: "m8", 5: "mf8", 6: "mf4", 7: "mf2"}
@@ -46,6 +47,12 @@ def vector_writes(m, raw, xs, fs, vs):
     vt = m.reg_read("vtype")
     prefix = "" if vt >> 63 else f"e{8 << ((vt >> 3) & 7)} {_LMUL.get(vt & 7, '?')} l{m.reg_read('vl')} "
     changed = [i for i in range(32) if (h.v[i] != vs[i]).any()]
+    if raw & 0x7F == 0x77 and prefix:
+        # OP-VE (ZV* element groups): Spike logs each register of vd that holds an element
+        # of 0..vl-1, whether its value changed or not
+        vd, sewb = (raw >> 7) & 31, 1 << ((vt >> 3) & 7)
+        n = -(-m.reg_read("vl") * sewb // h.vlenb)
+        changed = sorted(set(changed) | set(range(vd, min(vd + n, 32))))
     if prefix:
         out.append(prefix.strip())
     for i in changed:
@@ -141,7 +148,7 @@ class Tracer:
                     if vs is not None and is_vector(raw):
                         parts += vector_writes(m, raw, xs, fs, vs)
                         xd = fd = []
-                        if raw & 0x7F != 0x57:          # every element access, as Spike
+                        if raw & 0x7F not in (0x57, 0x77):   # every element access, as Spike
                             for addr, size, is_store, data in h.vector_mem_log():
                                 parts.append(f"mem 0x{addr:016x} 0x{data & ((1 << (8 * size)) - 1):0{2 * size}x}"
                                              if is_store else f"mem 0x{addr:016x}")

@@ -113,6 +113,8 @@ OUR_FILES = [
     "rv_zifencei", "rv_zicntr", "rv_system", "rv_s", "rv_c", "rv64_c", "rv_c_d",
     "rv_h", "rv64_h",
     "rv_v", "rv_zvfbfmin", "rv_zvfbfwma",
+    "rv_zvbb", "rv_zvbc", "rv_zvkg", "rv_zvkned", "rv_zvknha", "rv_zvknhb", "rv_zvksed",
+    "rv_zvksh",
 ]
 
 # Official mnemonics in those files that we deliberately leave out: {name: reason}.

@@ -43,7 +43,9 @@ def test_host_mirrors_hart_and_unknown_ids_are_absent():
     host_ids = {U.ISA_EXT_NAMES[i] for i in v.vm.host.ids()}
     assert host_ids == {"A", "C", "D", "F", "H", "I", "M", "SSTC", "ZICNTR", "ZICSR",
                         "ZIFENCEI", "ZIHPM", "ZFH", "ZFHMIN", "SVADU", "ZAAMO", "ZALRSC",
-                        "ZFBFMIN", "V", "ZVFH", "ZVFHMIN", "ZVFBFMIN", "ZVFBFWMA"}
+                        "ZFBFMIN", "V", "ZVFH", "ZVFHMIN", "ZVFBFMIN", "ZVFBFWMA",
+                        "ZVBB", "ZVBC", "ZVKB", "ZVKG", "ZVKNED", "ZVKNHA", "ZVKNHB", "ZVKSED",
+                        "ZVKSH", "ZVKT"}
     assert get(v, "H") == 0      # the host has H, but enabling it is refused (no nesting)
     assert get(v, "V") == 1 and get(v, "ZVFH") == 1
     for n in ("ZBA", "SSAIA"):                            # not known or not implemented yet

@@ -31,9 +31,15 @@ cdef extern from "rvv.h":
         uint8_t zvfbfmin
         uint8_t zvfbfwma
         uint8_t full_v
+        uint32_t zvk_ext
         uint64_t* tlog
         uint32_t tlog_n
         uint32_t tlog_cap
+
+cdef extern from "zvk_exec.h":
+    enum:
+        ZVK_EXT_ZVBB, ZVK_EXT_ZVKB, ZVK_EXT_ZVBC, ZVK_EXT_ZVKG, ZVK_EXT_ZVKNED
+        ZVK_EXT_ZVKNHA, ZVK_EXT_ZVKNHB, ZVK_EXT_ZVKSED, ZVK_EXT_ZVKSH
 
 ctypedef struct Insn:            # one decoded instruction (16 bytes)
     uint16_t op                  # handler id (OP_*), 0 = not decoded yet

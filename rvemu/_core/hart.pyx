@@ -31,6 +31,7 @@ include "lsu.pxi"
 include "rv_a.pxi"
 include "rv_f.pxi"
 include "rv_v.pxi"
+include "rv_zvk.pxi"
 include "system.pxi"
 include "rv_h.pxi"
 include "nacl.pxi"
@@ -105,6 +106,7 @@ cdef class Hart:
             self.h.vu.zvfbfmin = (ext_mask & EXTM_ZVFBFMIN) != 0
             self.h.vu.zvfbfwma = (ext_mask & EXTM_ZVFBFWMA) != 0
             self.h.vu.full_v = (ext_mask & EXTM_V) != 0
+            self.h.vu.zvk_ext = zvk_ext_of(ext_mask)
             self._alloc_tlog()
         elif vlen:
             raise ValueError("a VLEN needs a vector extension (V or Zve*)")

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "softfp.h"
+#include "zvk_exec.h"
 #include "fpfast.h"
 #if defined(__x86_64__)
 #include <xmmintrin.h>
@@ -41,6 +42,7 @@ typedef struct {
     uint8_t zvfbfmin;      /* BF16 conversions */
     uint8_t zvfbfwma;      /* BF16 widening multiply-add */
     uint8_t full_v;        /* V itself: vmulh, vmulhu, vmulhsu, vsmul at SEW 64 need it */
+    uint32_t zvk_ext;      /* ZVK_EXT_* bits of the ISA (zvk_exec.h) */
     uint64_t *tlog;        /* trace mode: element accesses of the last load/store (addr, data, size | store << 8) */
     uint32_t tlog_n;       /* entries in tlog */
     uint32_t tlog_cap;     /* capacity of tlog (entries) */
@@ -1501,6 +1503,18 @@ static int rvv_opv(RvvCtx *c)
     /* Arithmetic never stops part-way here, so a nonzero vstart is one this hart could not
      * produce: illegal (the spec allows it; Spike does the same, vmv<nr>r.v included). */
     if (c->v->vstart) return RVV_ILLEGAL;
+    {
+        RvvState *v = c->v;
+        ZvkCtx z = {v->reg, c->x, v->vlenb, v->vl, v->vstart, v->vill, v->sl, v->ll,
+                    v->vta, v->vma, v->ones, v->zvk_ext, v->elen_l};
+        int zr = (w & 0x7F) == 0x77 ? zvk_opve(&z, w) : zvk_opv(&z, w);
+        if (zr != ZVK_NOT_MINE) {
+            if (zr != ZVK_OK)
+                return RVV_ILLEGAL;
+            v->vstart = 0;
+            return RVV_OK;
+        }
+    }
     switch (f3) {
     case F3_IVV: case F3_IVX: case F3_IVI: return rvv_opi(c, f6, f3, vm, rd, rs1, rs2);
     case F3_MVV: case F3_MVX: return rvv_opm(c, f6, f3, vm, rd, rs1, rs2);

@@ -139,6 +139,7 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     cdef int strategy = ws.strategy
     cdef int i, r
     cdef uint64_t saved_ext = h.ext
+    cdef VuExt saved_vu_ext = vu_ext_get(&h.vu)
     cdef bint ext_changed
     cdef uint64_t vals[16]
     cdef uint64_t start
@@ -174,6 +175,7 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     ext_changed = g.ext != 0 and g.ext != h.ext
     if ext_changed:
         h.ext = g.ext
+        vu_ext_set(&h.vu, vu_ext_of(g.ext))   # the vector unit's own checks (rv_zvk.pxi)
         hart.flush_decode_cache()
     # ---- swap in the S CSRs the guest shares with the host (Linux swap_in_guest_state,
     # __kvm_riscv_switch_to): scounteren, senvcfg, sstatus, stvec, sscratch, sepc ----
@@ -310,5 +312,6 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
             ws.shmem_accesses += 16
     if ext_changed:
         h.ext = saved_ext
+        vu_ext_set(&h.vu, saved_vu_ext)
         hart.flush_decode_cache()
     return r

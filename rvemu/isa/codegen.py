@@ -8,7 +8,7 @@ import os
 import re
 import sys
 
-from rvemu.isa import causes, csrs, encodings, encodings_v, extensions
+from rvemu.isa import causes, csrs, encodings, encodings_v, encodings_vcrypto, extensions
 
 # Ops the decoder produces that are not table entries: 0 means "slot not decoded yet".
 SPECIAL_OPS = ["decode", "crosspage", "page_end", "breakpoint", "exception", "illegal", "nop", "li", "mv"]
@@ -19,7 +19,7 @@ IMM_KINDS = ["none", "i", "s", "b", "u", "j", "shamt", "shamtw", "csr"]
 def scalar_entries():
     """The entries that get one op each: everything but the vector mnemonics, which
     decode to the coarse ops of encodings_v.COARSE (the vector unit decodes further)."""
-    return [e for e in encodings.ALL if e[0] not in encodings_v.NAMES]
+    return [e for e in encodings.ALL if e[0] not in encodings_v.NAMES | encodings_vcrypto.NAMES]
 
 
 def op_list():

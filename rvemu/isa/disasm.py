@@ -299,6 +299,11 @@ _REG_TOKENS = {"xd": ("rd", X_ABI), "xs1": ("rs1", X_ABI), "xs2": ("rs2", X_ABI)
                "fs3": ("rs3", F_ABI)}
 
 
+# vror.vi's 6-bit immediate (encodings_vcrypto): imm[4:0] in rs1, imm[5] in bit 26 (the
+# "aq" field).
+_ZV_OPERANDS = {"zimm6": lambda f: str(f["rs1"] | f["aq"] << 5)}
+
+
 def _operand(token, f, pc, target):
     if token in _REG_TOKENS:
         field, names = _REG_TOKENS[token]
@@ -320,6 +325,8 @@ def _operand(token, f, pc, target):
     text = disasm_v.operand(token, f["word"])
     if text is not None:
         return text
+    if token in _ZV_OPERANDS:  # vector tokens of encodings_vcrypto
+        return _ZV_OPERANDS[token](f)
     raise ValueError(f"unknown operand token {token!r}")
 
 

@@ -214,6 +214,8 @@ ALL = (RV64I + ZIFENCEI + ZICSR + PRIV + RV64M + RV64A + RV64F + RV64D + ZFH + Z
 
 from rvemu.isa.encodings_v import ALL_V  # noqa: E402  (vector; coarse ops in the hart)
 ALL = ALL + ALL_V
+from rvemu.isa.encodings_vcrypto import ZVK  # noqa: E402  (ZV*; coarse ops in the hart)
+ALL = ALL + ZVK
 
 # RV64 "C" (unpriv, "RVC Instruction Set Listings"), plus the D loads/stores in the C space.
 # 16-bit parcels, NOT part of ALL: the hart expands them in C (rvemu/_core/rvc.h) and the

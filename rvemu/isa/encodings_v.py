@@ -254,5 +254,6 @@ COARSE = [
     ("vop", f"------ - ----- ----- --- ----- {_OPV}"),
     *[("vload", f"--- - -- - ----- ----- {w} ----- {_VLOAD}") for w in _WIDTHS.values()],
     *[("vstore", f"--- - -- - ----- ----- {w} ----- {_VSTORE}") for w in _WIDTHS.values()],
+    ("vop", "------ - ----- ----- 010 ----- 1110111"),   # OP-VE: encodings_vcrypto.COARSE
 ]
 COARSE_OPS = ("vsetvli", "vsetivli", "vsetvl", "vop", "vload", "vstore")

@@ -64,6 +64,41 @@ EXTENSIONS += [Extension(name, f"VLEN >= {n}", bundle=True,
                          implies=(f"zvl{n // 2}b",) if n > 32 else ())
                for name, n in ZVL.items()]
 
+# Vector bit-manipulation and crypto (unpriv zvbb.adoc, zvbc.adoc, zvk.adoc; spec-facts 4.8
+# and 5), executed by rvemu/_core/zvk_exec.h from the vector unit. After the entries above so
+# that their mask bits stay where they were.
+EXTENSIONS += [
+    Extension("zvbb", "vector basic bit-manipulation", requires=("zve32x",),
+              implies=("zvkb",)),
+    Extension("zvbc", "vector carry-less multiply (SEW=64)", requires=("zve64x",)),
+    Extension("zvkb", "vector crypto bit-manipulation (subset of Zvbb)", requires=("zve32x",)),
+    Extension("zvkg", "vector GCM/GMAC (GHASH)", requires=("zve32x",)),
+    Extension("zvkned", "vector AES block cipher", requires=("zve32x",)),
+    Extension("zvknha", "vector SHA-256", requires=("zve32x",)),
+    Extension("zvknhb", "vector SHA-256 and SHA-512", requires=("zve64x",),
+              implies=("zvknha",)),
+    Extension("zvksed", "vector SM4 block cipher", requires=("zve32x",)),
+    Extension("zvksh", "vector SM3 hash", requires=("zve32x",)),
+    # Zvkt has no instructions: a promise about the latency of the listed instructions the
+    # hart implements (rvemu/_core/zvk.h). zvk.adoc makes it depend on Zve32x like the
+    # others (spec-facts 4.8 says "-").
+    Extension("zvkt", "vector data-independent execution latency", requires=("zve32x",)),
+]
+
+# Shorthand bundles (unpriv zvk.adoc, "Extension shorthands"): id-less entries like the
+# Zvl<N>b ones (no mask bit, the name kept in Isa.names), expanded to their members; each
+# member's own ``requires`` is checked (so Zvkn needs Zve64x through Zvknhb).
+BUNDLES = {
+    "zvkn": ("zvkned", "zvknhb", "zvkb", "zvkt"),
+    "zvknc": ("zvkned", "zvknhb", "zvkb", "zvkt", "zvbc"),
+    "zvkng": ("zvkned", "zvknhb", "zvkb", "zvkt", "zvkg"),
+    "zvks": ("zvksed", "zvksh", "zvkb", "zvkt"),
+    "zvksc": ("zvksed", "zvksh", "zvkb", "zvkt", "zvbc"),
+    "zvksg": ("zvksed", "zvksh", "zvkb", "zvkt", "zvkg"),
+}
+EXTENSIONS += [Extension(name, "shorthand for " + ", ".join(members), bundle=True,
+                         implies=members) for name, members in BUNDLES.items()]
+
 BY_NAME = {e.name: e for e in EXTENSIONS}
 EXT_BIT = {e.name: i for i, e in enumerate(e for e in EXTENSIONS if not e.bundle)}
 assert len(EXT_BIT) <= 64, "the extension mask is 64 bits wide"

@@ -81,6 +81,7 @@ def parse_isa(text, *, privileged=("s", "u")):
     if any(p == "" for p in tail):
         raise IsaStringError(f"ISA string {text!r} has an empty extension between underscores")
     names = set()
+    via = {}  # member -> the bundle (zvkn ...) that brought it in, for error messages
     # single letters, each optionally followed by a version (e.g. i2p1)
     i = 0
     if not head or head[0] not in "ig":
@@ -122,6 +123,8 @@ def parse_isa(text, *, privileged=("s", "u")):
         changed = False
         for n in list(names):
             for imp in BY_NAME[n].implies:
+                if BY_NAME[n].bundle:
+                    via.setdefault(imp, via.get(n, n))
                 if imp not in names:
                     names.add(imp)
                     changed = True
@@ -129,7 +132,8 @@ def parse_isa(text, *, privileged=("s", "u")):
         ext = BY_NAME[n]
         for req in ext.requires:
             if req not in names:
-                raise IsaStringError(f"ISA string {text!r}: extension {n!r} requires {req!r}")
+                origin = f" (from {via[n]!r})" if n in via else ""
+                raise IsaStringError(f"ISA string {text!r}: extension {n!r}{origin} requires {req!r}")
         if not ext.implemented:
             raise IsaStringError(f"ISA string {text!r}: extension {n!r} is not implemented yet")
     return Isa(text, names)
