@@ -313,19 +313,6 @@ cdef class Hart:
             self.h.vu.vxrm = (vcsr >> 1) & 3
             self.h.vu.vxsat = vcsr & 1
 
-    property active_vlenb:
-        """The VLEN / 8 the vector unit runs with: the allocated one, or less for a guest
-        given a shorter vector length (registers then sit in the first 32 x vlenb bytes)."""
-        def __get__(self):
-            return self.h.vu.vlenb if self.h.vu.reg != NULL else 0
-        def __set__(self, uint32_t vlenb):
-            if self.h.vu.reg == NULL:
-                raise ValueError("this hart has no vector unit")
-            if vlenb < 4 or vlenb & (vlenb - 1) or vlenb > self.v.shape[1]:
-                raise ValueError(f"vlenb must be a power of two from 4 to {self.v.shape[1]}")
-            self.h.vu.vlenb = vlenb
-            rvv_set_vtype(&self.h.vu, self.h.vu.vtype)
-
     property vector_agnostic_ones:
         """Agnostic policy: True writes all ones into tail/inactive elements whose vtype
         says agnostic (as Spike's and QEMU's option); False (default) leaves them undisturbed."""
