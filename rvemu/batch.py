@@ -106,10 +106,9 @@ def _digest(data):
 
 def _run_elf(job):
     if job.get("kvm"):
-        from rvemu.isa.isastring import parse_isa
-        from rvemu.kvm.run import _isa_string
+        from rvemu.kvm.run import kvm_host_isa
         from rvemu.kvm.vmm import Vmm
-        host = _isa_string(set(parse_isa(job.get("isa") or "rv64gc").names) | {"h"})
+        host = kvm_host_isa(job.get("isa") or "rv64gc")
         vmm = Vmm(job["elf"], vcpus=job.get("vcpus", 1), ram=job.get("ram", "128M"),
                   host_isa=host, vlen=job.get("vlen"),
                   simd_policy=job.get("simd_policy") or "eager")

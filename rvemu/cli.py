@@ -122,15 +122,14 @@ def cmd_run(args):
 
 def _run_kvm(args, console):
     """``rvemu run --kvm``: the ELF as a VS-mode guest of the KVM model's small VMM."""
-    from rvemu.isa.isastring import parse_isa
-    from rvemu.kvm.run import _isa_string
+    from rvemu.kvm.run import kvm_host_isa
     from rvemu.kvm.vmm import Vmm
     if args.bios is not None or args.sbi or args.gdb is not None or args.trace:
         raise RvemuError("--kvm runs the ELF as a guest of the VMM; --bios, --sbi, --gdb and "
                          "--trace do not apply")
     if args.elf is None:
         raise RvemuError("--kvm needs a guest ELF")
-    host = _isa_string(set(parse_isa(args.isa).names) | {"h"})
+    host = kvm_host_isa(args.isa)
     vmm = Vmm(args.elf, vcpus=args.vcpus, ram=args.ram, host_isa=host, console=console,
               strategy=args.hstatus, simd_policy=args.simd_policy)
     if args.stdin and not sys.stdin.isatty():

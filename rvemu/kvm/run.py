@@ -55,10 +55,17 @@ _REDIRECT_COUNTS = {
 }
 
 
-def _isa_string(names):
+def isa_string(names):
     singles = "".join(c for c in "imafdcsuvh" if c in names and c not in "su")
     multi = sorted(n for n in names if len(n) > 1)
     return "rv64" + singles + "".join("_" + n for n in multi)
+
+
+def kvm_host_isa(isa):
+    """The host ISA string for running guests of ISA isa under the KVM model: the same
+    extensions plus H (what `rvemu run --kvm` and `rvemu batch --kvm` use)."""
+    from rvemu.isa.isastring import parse_isa
+    return isa_string(set(parse_isa(isa).names) | {"h"})
 
 
 class Host:
@@ -71,7 +78,7 @@ class Host:
         if "h" not in names:
             raise KvmError(errno.ENXIO, "the host hart has no H extension: no KVM")
         vlen = kvm.host.vlenb * 8 if kvm.host.vlenb else None
-        self.machine = Machine(isa=_isa_string(names), ram=ram, vlen=vlen)
+        self.machine = Machine(isa=isa_string(names), ram=ram, vlen=vlen)
         self.hart = self.machine.hart
         h = self.hart
         h.reset(RAM_BASE, 0, 0, 1)            # the hypervisor runs in HS-mode

@@ -100,12 +100,18 @@ class Vmm:
         boot.set_one_reg(core_reg("regs.a0"), 0)
         boot.set_one_reg(core_reg("regs.a1"), self.fdt_addr)
         self.quantum = quantum
+        self.instructions = 0
+        self._init_io(console)
+
+    def _init_io(self, console, pending_input=b"", uart_regs=None):
+        """Console, UART and exit counters: what a new and a restored VMM both set up."""
         self.output = bytearray()
         self._console = console
-        self._input = bytearray()
+        self._input = bytearray(pending_input)
         self.uart = Uart16550(self._write, self._read)
+        if uart_regs is not None:
+            self.uart.regs = list(uart_regs)
         self.exit_counts = {v.vcpu_id: collections.Counter() for v in self.vcpus}
-        self.instructions = 0
 
     # ---- snapshots -----------------------------------------------------------------------
     def snapshot(self, path):
@@ -132,12 +138,7 @@ class Vmm:
         self.ram_size = dev.get("ram_size", self.mem.size)
         self.quantum = dev.get("quantum", 100_000)
         self.instructions = dev.get("instructions", 0)
-        self.output = bytearray()
-        self._console = console
-        self._input = bytearray(bytes.fromhex(dev.get("input", "")))
-        self.uart = Uart16550(self._write, self._read)
-        self.uart.regs = list(dev.get("uart", [0] * 8))
-        self.exit_counts = {v.vcpu_id: collections.Counter() for v in self.vcpus}
+        self._init_io(console, bytes.fromhex(dev.get("input", "")), dev.get("uart"))
         self.fdt_addr = None
         return self
 
