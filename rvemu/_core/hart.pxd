@@ -1,9 +1,23 @@
 # The hart's state: one C struct, reached through a raw pointer on the hot path.
 from libc.stdint cimport uint8_t, uint16_t, uint32_t, uint64_t, int8_t, int32_t, int64_t
 
+cdef extern from "insn.h":
+    enum:
+        TLB_SIZE                 # entries per direct-mapped software TLB
+        TLB_INVALID              # a tag no page-aligned address can equal
+
+    ctypedef struct Insn:        # one decoded instruction (16 bytes; insn.h has the comments)
+        uint16_t op
+        uint8_t rd
+        uint8_t rs1
+        uint8_t rs2
+        uint8_t rs3
+        uint8_t len
+        uint8_t rm
+        int32_t imm
+        uint32_t raw
+
 cdef enum:
-    TLB_SIZE = 256               # entries per direct-mapped software TLB
-    TLB_INVALID = 0xfff          # a tag no page-aligned address can equal
     OUT_BUF_SIZE = 4096          # console bytes buffered before leaving the loop
     NUM_PMP = 16                 # implemented PMP entries
     NUM_HPM = 29                 # mhpmcounter3..31
@@ -40,17 +54,6 @@ cdef extern from "zvk_exec.h":
     enum:
         ZVK_EXT_ZVBB, ZVK_EXT_ZVKB, ZVK_EXT_ZVBC, ZVK_EXT_ZVKG, ZVK_EXT_ZVKNED
         ZVK_EXT_ZVKNHA, ZVK_EXT_ZVKNHB, ZVK_EXT_ZVKSED, ZVK_EXT_ZVKSH
-
-ctypedef struct Insn:            # one decoded instruction (16 bytes)
-    uint16_t op                  # handler id (OP_*), 0 = not decoded yet
-    uint8_t rd                   # destination; integer x0 is remapped to the sink x[32]
-    uint8_t rs1                  # source 1
-    uint8_t rs2                  # source 2
-    uint8_t rs3                  # source 3 (FMA)
-    uint8_t len                  # 2 (compressed) or 4
-    uint8_t rm                   # funct3: rounding mode, aq/rl bits, etc.
-    int32_t imm                  # sign-extended immediate, CSR number, shift amount
-    uint32_t raw                 # the instruction bits as fetched (for mtval and traces)
 
 ctypedef struct Tlb:             # direct-mapped software TLB
     uint64_t tag[TLB_SIZE]       # virtual page address, TLB_INVALID when empty

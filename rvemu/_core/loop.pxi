@@ -1,11 +1,31 @@
-# The run loop: walk the per-page decode cache slot by slot and dispatch on the op with one
-# C switch. Straight-line code needs no checks: falling off a page lands on a sentinel
-# slot (OP_PAGE_END) that looks the next page up, and events (budget, exits, timer,
-# interrupt re-check) are looked at there, on taken branches and after system
-# instructions. No Python objects, no GIL.
+# The run loop: walk the per-page decode cache slot by slot. Integer code runs in the C
+# fast path (fastloop.h, threaded dispatch); everything else, and the slow paths of loads,
+# stores and jumps, dispatch on the op with one C switch here. Straight-line code needs no
+# checks: falling off a page lands on a sentinel slot (OP_PAGE_END) that looks the next
+# page up, and events (budget, exits, timer, interrupt re-check) are looked at there, on
+# taken branches and after system instructions. No Python objects, no GIL.
 
 cdef enum:
     PRECISE_TAIL = 8192  # the last instructions of a budget run one per event check
+
+
+cdef extern from "fastloop.h":
+    ctypedef struct RvFast:  # the fast path's view of the loop's state (fastloop.h)
+        uint64_t* x
+        const uint64_t* rtag
+        const int64_t* radd
+        const uint64_t* wtag
+        const int64_t* wadd
+        Insn* page
+        Insn* refetch
+        uint64_t page_va
+        uint64_t pc
+        uint64_t icount
+        uint64_t limit
+        uint64_t ialign_mask
+    bint rv_fast_op(uint16_t op) noexcept nogil
+    Insn* rv_fast_run(RvFast* c, Insn* d) noexcept nogil
+    uint64_t rv_muldiv(uint16_t op, uint64_t a, uint64_t b) noexcept nogil
 
 
 cdef inline uint64_t sext32(uint64_t v) noexcept nogil:
@@ -40,6 +60,13 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef uint64_t a, b, v, t
     cdef int r, irq
     cdef int64_t sa, sb
+    cdef RvFast fast
+    fast.x = x
+    fast.rtag = h.rtlb.tag
+    fast.radd = h.rtlb.add
+    fast.wtag = h.wtlb.tag
+    fast.wadd = h.wtlb.add
+    fast.refetch = refetch
     h.exit_reason = EXIT_NONE
     if max_insns == 0:
         h.exit_reason = EXIT_BUDGET
@@ -47,25 +74,22 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     d = refetch
     while True:
         op = d.op
+        if rv_fast_op(op):
+            # integer code: the fast path runs until an op it leaves to the switch below
+            # (then the ALU ops never reach the switch: they have no slow path)
+            fast.page = page
+            fast.page_va = page_va
+            fast.pc = pc
+            fast.icount = icount
+            fast.limit = limit
+            fast.ialign_mask = h.ialign_mask
+            d = rv_fast_run(&fast, d)
+            pc = fast.pc
+            icount = fast.icount
+            op = d.op
         ln = d.len  # read now: a store may invalidate this very page's decodes
-        # ---- execute: every hot op is its own case of one C switch ----
-        if op == OP_ADDI:
-            x[d.rd] = x[d.rs1] + <int64_t>d.imm
-        elif op == OP_LI:
-            x[d.rd] = <int64_t>d.imm
-        elif op == OP_MV:
-            x[d.rd] = x[d.rs1]
-        elif op == OP_NOP:
-            pass
-        elif op == OP_ADD:
-            x[d.rd] = x[d.rs1] + x[d.rs2]
-        elif op == OP_SUB:
-            x[d.rd] = x[d.rs1] - x[d.rs2]
-        elif op == OP_LUI:
-            x[d.rd] = <int64_t>d.imm
-        elif op == OP_AUIPC:
-            x[d.rd] = pc + <int64_t>d.imm
-        elif op == OP_JAL:
+        # ---- execute: the slow paths of the fast path's ops, then every other op ----
+        if op == OP_JAL:
             a = pc + <int64_t>d.imm
             if a & h.ialign_mask:
                 h.trap_cause = CAUSE_MISALIGNED_FETCH
@@ -220,64 +244,6 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     h.trap_cause = r - 1
                     d = &h.exc_slot
                     continue
-        elif op == OP_SLTI:
-            x[d.rd] = <int64_t>x[d.rs1] < <int64_t>d.imm
-        elif op == OP_SLTIU:
-            x[d.rd] = x[d.rs1] < <uint64_t><int64_t>d.imm
-        elif op == OP_XORI:
-            x[d.rd] = x[d.rs1] ^ <uint64_t><int64_t>d.imm
-        elif op == OP_ORI:
-            x[d.rd] = x[d.rs1] | <uint64_t><int64_t>d.imm
-        elif op == OP_ANDI:
-            x[d.rd] = x[d.rs1] & <uint64_t><int64_t>d.imm
-        elif op == OP_SLLI:
-            x[d.rd] = x[d.rs1] << d.imm
-        elif op == OP_SRLI:
-            x[d.rd] = x[d.rs1] >> d.imm
-        elif op == OP_SRAI:
-            x[d.rd] = <uint64_t>(<int64_t>x[d.rs1] >> d.imm)
-        elif op == OP_SLL:
-            x[d.rd] = x[d.rs1] << (x[d.rs2] & 63)
-        elif op == OP_SLT:
-            x[d.rd] = <int64_t>x[d.rs1] < <int64_t>x[d.rs2]
-        elif op == OP_SLTU:
-            x[d.rd] = x[d.rs1] < x[d.rs2]
-        elif op == OP_XOR:
-            x[d.rd] = x[d.rs1] ^ x[d.rs2]
-        elif op == OP_SRL:
-            x[d.rd] = x[d.rs1] >> (x[d.rs2] & 63)
-        elif op == OP_SRA:
-            x[d.rd] = <uint64_t>(<int64_t>x[d.rs1] >> (x[d.rs2] & 63))
-        elif op == OP_OR:
-            x[d.rd] = x[d.rs1] | x[d.rs2]
-        elif op == OP_AND:
-            x[d.rd] = x[d.rs1] & x[d.rs2]
-        elif op == OP_ADDIW:
-            x[d.rd] = sext32(x[d.rs1] + <int64_t>d.imm)
-        elif op == OP_SLLIW:
-            x[d.rd] = sext32(x[d.rs1] << d.imm)
-        elif op == OP_SRLIW:
-            x[d.rd] = sext32(<uint32_t>x[d.rs1] >> d.imm)
-        elif op == OP_SRAIW:
-            x[d.rd] = <uint64_t><int64_t>(<int32_t>x[d.rs1] >> d.imm)
-        elif op == OP_ADDW:
-            x[d.rd] = sext32(x[d.rs1] + x[d.rs2])
-        elif op == OP_SUBW:
-            x[d.rd] = sext32(x[d.rs1] - x[d.rs2])
-        elif op == OP_SLLW:
-            x[d.rd] = sext32(x[d.rs1] << (x[d.rs2] & 31))
-        elif op == OP_SRLW:
-            x[d.rd] = sext32(<uint32_t>x[d.rs1] >> (x[d.rs2] & 31))
-        elif op == OP_SRAW:
-            x[d.rd] = <uint64_t><int64_t>(<int32_t>x[d.rs1] >> (x[d.rs2] & 31))
-        elif op == OP_MUL:
-            x[d.rd] = x[d.rs1] * x[d.rs2]
-        elif op == OP_MULW:
-            x[d.rd] = sext32(x[d.rs1] * x[d.rs2])
-        elif (op == OP_MULH or op == OP_MULHSU or op == OP_MULHU or op == OP_DIV or op == OP_DIVU
-              or op == OP_REM or op == OP_REMU or op == OP_DIVW or op == OP_DIVUW
-              or op == OP_REMW or op == OP_REMUW):
-            x[d.rd] = exec_muldiv(op, x[d.rs1], x[d.rs2])
         elif op == OP_FLD or op == OP_FLW:
             # FP loads/stores are hot in FP code: keep them out of exec_fp's dispatch
             if fs_off(h):
@@ -491,68 +457,13 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                 continue
         # straight-line successor; events are looked at only where control flow leaves
         # the page or jumps (page-end sentinels, taken branches), so this is all
-        pc += ln
         icount += 1
-        d = <Insn*>(<char*>d + (<uint64_t>ln << 3))  # next slot: len / 2 * sizeof(Insn)
+        if ln == 4:
+            pc += 4
+            d += 2
+        else:
+            pc += 2
+            d += 1
     h.pc = pc
     h.instret = icount
     return h.exit_reason
-
-
-cdef uint64_t exec_muldiv(uint16_t op, uint64_t a, uint64_t b) noexcept nogil:
-    """M extension; division by zero and overflow follow the spec's table (no traps)."""
-    cdef int64_t sa = <int64_t>a
-    cdef int64_t sb = <int64_t>b
-    cdef int32_t wa, wb
-    if op == OP_MUL:
-        return a * b
-    elif op == OP_MULH:
-        return <uint64_t>((<i128>sa * <i128>sb) >> 64)
-    elif op == OP_MULHSU:
-        return <uint64_t>((<i128>sa * <i128><u128>b) >> 64)
-    elif op == OP_MULHU:
-        return <uint64_t>((<u128>a * <u128>b) >> 64)
-    elif op == OP_DIV:
-        if b == 0:
-            return 0xffffffffffffffffULL
-        if sa == INT64_MIN and sb == -1:
-            return a
-        return <uint64_t>(sa // sb)
-    elif op == OP_DIVU:
-        if b == 0:
-            return 0xffffffffffffffffULL
-        return a // b
-    elif op == OP_REM:
-        if b == 0:
-            return a
-        if sa == INT64_MIN and sb == -1:
-            return 0
-        return <uint64_t>(sa % sb)
-    elif op == OP_REMU:
-        if b == 0:
-            return a
-        return a % b
-    elif op == OP_MULW:
-        return sext32(a * b)
-    wa = <int32_t>a
-    wb = <int32_t>b
-    if op == OP_DIVW:
-        if wb == 0:
-            return 0xffffffffffffffffULL
-        if wa == INT32_MIN and wb == -1:
-            return sext32(<uint32_t>wa)
-        return <uint64_t><int64_t>(wa // wb)
-    elif op == OP_DIVUW:
-        if <uint32_t>wb == 0:
-            return 0xffffffffffffffffULL
-        return sext32(<uint32_t>wa // <uint32_t>wb)
-    elif op == OP_REMW:
-        if wb == 0:
-            return <uint64_t><int64_t>wa
-        if wa == INT32_MIN and wb == -1:
-            return 0
-        return <uint64_t><int64_t>(wa % wb)
-    else:  # REMUW
-        if <uint32_t>wb == 0:
-            return <uint64_t><int64_t>wa
-        return sext32(<uint32_t>wa % <uint32_t>wb)

@@ -66,6 +66,14 @@ def generate():
         out.append(f"    OP_{name.upper()} = {i}")
     out.append(f"    OP_COUNT = {len(ops)}")
     out.append("")
+    # The same numbers for the C fast path (fastloop.h), which is included after this.
+    out.append("cdef extern from *:")
+    out.append('    """')
+    for i, name in enumerate(ops):
+        out.append(f"    #define RV_OP_{name.upper()} {i}")
+    out.append(f"    #define RV_OP_COUNT {len(ops)}")
+    out.append('    """')
+    out.append("")
     out.append("cdef enum:")
     for i, k in enumerate(IMM_KINDS):
         out.append(f"    IMM_{k.upper()} = {i}")
