@@ -56,6 +56,8 @@ cdef void decode_word(HartState* h, Insn* d, uint32_t w, uint8_t length,
             op = OP_LI
         elif d.imm == 0:
             op = OP_MV
+    if rv_fast_op(op):
+        d.rm = rv_fast_index(op, length)  # the fast path's handler (fastloop.h)
     d.op = op
 
 
@@ -82,6 +84,7 @@ cdef void decode_at(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept 
             h.code_epoch[0] += 1  # other harts' store TLBs too (smp.pxi)
     if h.nbp and is_breakpoint(h, pc):
         d.op = OP_BREAKPOINT  # costs nothing at run time: the slot itself is the check
+        d.rm = 0  # and the fast path leaves at it
         d.len = 2 if (lo & 3) != 3 else 4
         d.raw = lo
         return
@@ -94,6 +97,7 @@ cdef void decode_real(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcep
     if (lo & 3) == 3:
         if (pc & 0xfff) == 0xffe:
             d.op = OP_CROSSPAGE  # the upper half lives on the next page
+            d.rm = 0
             d.len = 4
             d.raw = lo
             return
@@ -106,6 +110,7 @@ cdef void decode_real(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcep
         w = rvc_expand(lo)
     if w == 0:
         d.op = OP_ILLEGAL
+        d.rm = 0
         d.len = 2
         d.raw = lo
         return

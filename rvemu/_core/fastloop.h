@@ -3,9 +3,10 @@
  *
  * Why C: each handler ends with its own indirect jump to the next slot's handler
  * (GCC's labels as values), so a guest instruction costs one host jump instead of the
- * two or three of a switch inside a loop, and the next slot's address comes from a
- * predicted branch on the length instead of a load (a chain through memory on every
- * instruction). Cython has no computed goto, hence this file.
+ * two or three of a switch inside a loop. Each handler exists once per instruction
+ * length, so the next slot's address is a constant add, not a load of the length (which
+ * put a load-to-address chain, about 5 cycles, on every instruction). Cython has no
+ * computed goto, hence this file.
  *
  * Contract with run_loop (loop.pxi): rv_fast_run starts at slot d and returns the slot
  * of the first instruction it did not run, with pc and icount updated in the context.
@@ -44,6 +45,20 @@ typedef struct {
 static inline int rv_fast_op(uint16_t op) {
     return (uint16_t)(op - RV_OP_NOP) <= RV_OP_SRAW - RV_OP_NOP
         || (uint16_t)(op - RV_OP_MUL) <= RV_OP_REMUW - RV_OP_MUL;
+}
+
+/* The fast path dispatches on Insn.rm, not on op: for its ops the decoder stores there
+ * the index of a handler specialised for the instruction's length (the funct3 that rm
+ * otherwise holds is implied by the op), so stepping to the next slot is a constant add.
+ * Every other slot has rm < RV_FAST_BASE (a funct3 or 0), which leads out. */
+#define RV_FAST_BASE 8
+#define RV_FAST_INDEX(op, len4) \
+    (RV_FAST_BASE + 2 * ((op) <= RV_OP_SRAW ? (op) - RV_OP_NOP                 \
+                                            : (RV_OP_SRAW - RV_OP_NOP + 1) + (op) - RV_OP_MUL) \
+     + (len4))
+
+static inline uint8_t rv_fast_index(uint16_t op, uint8_t len) {
+    return (uint8_t)RV_FAST_INDEX(op, len == 4);
 }
 
 static inline uint64_t rv_sext32(uint64_t v) { return (uint64_t)(int64_t)(int32_t)v; }
@@ -93,42 +108,40 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
     uint64_t pc = c->pc, icount = c->icount;
     uint64_t a, v;
 
-    /* Every op starts at `out` (hand back to run_loop) unless it has a handler below. */
-    static const void *const handler[RV_OP_COUNT] = {
-        [0 ... RV_OP_COUNT - 1] = &&out,
-        [RV_OP_NOP] = &&op_nop, [RV_OP_LI] = &&op_li, [RV_OP_MV] = &&op_mv,
-        [RV_OP_LUI] = &&op_li, [RV_OP_AUIPC] = &&op_auipc,
-        [RV_OP_JAL] = &&op_jal, [RV_OP_JALR] = &&op_jalr,
-        [RV_OP_BEQ] = &&op_beq, [RV_OP_BNE] = &&op_bne, [RV_OP_BLT] = &&op_blt,
-        [RV_OP_BGE] = &&op_bge, [RV_OP_BLTU] = &&op_bltu, [RV_OP_BGEU] = &&op_bgeu,
-        [RV_OP_LB] = &&op_lb, [RV_OP_LH] = &&op_lh, [RV_OP_LW] = &&op_lw,
-        [RV_OP_LD] = &&op_ld, [RV_OP_LBU] = &&op_lbu, [RV_OP_LHU] = &&op_lhu,
-        [RV_OP_LWU] = &&op_lwu,
-        [RV_OP_SB] = &&op_sb, [RV_OP_SH] = &&op_sh, [RV_OP_SW] = &&op_sw, [RV_OP_SD] = &&op_sd,
-        [RV_OP_ADDI] = &&op_addi, [RV_OP_SLTI] = &&op_slti, [RV_OP_SLTIU] = &&op_sltiu,
-        [RV_OP_XORI] = &&op_xori, [RV_OP_ORI] = &&op_ori, [RV_OP_ANDI] = &&op_andi,
-        [RV_OP_SLLI] = &&op_slli, [RV_OP_SRLI] = &&op_srli, [RV_OP_SRAI] = &&op_srai,
-        [RV_OP_ADD] = &&op_add, [RV_OP_SUB] = &&op_sub, [RV_OP_SLL] = &&op_sll,
-        [RV_OP_SLT] = &&op_slt, [RV_OP_SLTU] = &&op_sltu, [RV_OP_XOR] = &&op_xor,
-        [RV_OP_SRL] = &&op_srl, [RV_OP_SRA] = &&op_sra, [RV_OP_OR] = &&op_or,
-        [RV_OP_AND] = &&op_and,
-        [RV_OP_ADDIW] = &&op_addiw, [RV_OP_SLLIW] = &&op_slliw, [RV_OP_SRLIW] = &&op_srliw,
-        [RV_OP_SRAIW] = &&op_sraiw, [RV_OP_ADDW] = &&op_addw, [RV_OP_SUBW] = &&op_subw,
-        [RV_OP_SLLW] = &&op_sllw, [RV_OP_SRLW] = &&op_srlw, [RV_OP_SRAW] = &&op_sraw,
-        [RV_OP_MUL] = &&op_mul, [RV_OP_MULH] = &&op_mulh, [RV_OP_MULHSU] = &&op_mulhsu,
-        [RV_OP_MULHU] = &&op_mulhu, [RV_OP_DIV] = &&op_div, [RV_OP_DIVU] = &&op_divu,
-        [RV_OP_REM] = &&op_rem, [RV_OP_REMU] = &&op_remu, [RV_OP_MULW] = &&op_mulw,
-        [RV_OP_DIVW] = &&op_divw, [RV_OP_DIVUW] = &&op_divuw, [RV_OP_REMW] = &&op_remw,
-        [RV_OP_REMUW] = &&op_remuw,
+    /* handler[rm]: two per op, for 2- and 4-byte instructions; everything else leads out */
+#define SLOT(op, label) [RV_FAST_INDEX(RV_OP_##op, 0)] = &&label##_2, \
+                        [RV_FAST_INDEX(RV_OP_##op, 1)] = &&label##_4,
+    static const void *const handler[256] = {
+        [0 ... 255] = &&out,
+        SLOT(NOP, op_nop) SLOT(LI, op_li) SLOT(MV, op_mv) SLOT(LUI, op_li)
+        SLOT(AUIPC, op_auipc) SLOT(JAL, op_jal) SLOT(JALR, op_jalr)
+        SLOT(BEQ, op_beq) SLOT(BNE, op_bne) SLOT(BLT, op_blt) SLOT(BGE, op_bge)
+        SLOT(BLTU, op_bltu) SLOT(BGEU, op_bgeu)
+        SLOT(LB, op_lb) SLOT(LH, op_lh) SLOT(LW, op_lw) SLOT(LD, op_ld)
+        SLOT(LBU, op_lbu) SLOT(LHU, op_lhu) SLOT(LWU, op_lwu)
+        SLOT(SB, op_sb) SLOT(SH, op_sh) SLOT(SW, op_sw) SLOT(SD, op_sd)
+        SLOT(ADDI, op_addi) SLOT(SLTI, op_slti) SLOT(SLTIU, op_sltiu) SLOT(XORI, op_xori)
+        SLOT(ORI, op_ori) SLOT(ANDI, op_andi) SLOT(SLLI, op_slli) SLOT(SRLI, op_srli)
+        SLOT(SRAI, op_srai) SLOT(ADD, op_add) SLOT(SUB, op_sub) SLOT(SLL, op_sll)
+        SLOT(SLT, op_slt) SLOT(SLTU, op_sltu) SLOT(XOR, op_xor) SLOT(SRL, op_srl)
+        SLOT(SRA, op_sra) SLOT(OR, op_or) SLOT(AND, op_and)
+        SLOT(ADDIW, op_addiw) SLOT(SLLIW, op_slliw) SLOT(SRLIW, op_srliw)
+        SLOT(SRAIW, op_sraiw) SLOT(ADDW, op_addw) SLOT(SUBW, op_subw) SLOT(SLLW, op_sllw)
+        SLOT(SRLW, op_srlw) SLOT(SRAW, op_sraw)
+        SLOT(MUL, op_mul) SLOT(MULH, op_mulh) SLOT(MULHSU, op_mulhsu) SLOT(MULHU, op_mulhu)
+        SLOT(DIV, op_div) SLOT(DIVU, op_divu) SLOT(REM, op_rem) SLOT(REMU, op_remu)
+        SLOT(MULW, op_mulw) SLOT(DIVW, op_divw) SLOT(DIVUW, op_divuw) SLOT(REMW, op_remw)
+        SLOT(REMUW, op_remuw)
     };
+#undef SLOT
 
-#define DISPATCH() goto *handler[d->op]
-    /* retire the instruction at d and go on with the next slot */
+#define DISPATCH() goto *handler[d->rm]
+    /* retire the N-byte instruction at d and go on with the next slot (N / 2 slots on) */
 #define NEXT()                                                    \
     do {                                                          \
         icount++;                                                 \
-        if (d->len == 4) { pc += 4; d += 2; }                     \
-        else { pc += 2; d += 1; }                                 \
+        pc += N;                                                  \
+        d += N / 2;                                               \
         DISPATCH();                                               \
     } while (0)
     /* a taken control transfer to target (already checked for alignment) */
@@ -172,6 +185,10 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
         memcpy((void *)(uintptr_t)(a + (uint64_t)wadd[v]), &t_, sizeof(T)); \
         NEXT();                                                           \
     } while (0)
+    /* a handler, once per instruction length N */
+#define HANDLER(label, ...)                                               \
+    label##_2: { enum { N = 2 }; __VA_ARGS__; }                           \
+    label##_4: { enum { N = 4 }; __VA_ARGS__; }
 #define RS1 x[d->rs1]
 #define RS2 x[d->rs2]
 #define IMM ((uint64_t)(int64_t)d->imm)
@@ -179,78 +196,70 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
 
     DISPATCH();
 
-op_nop:   NEXT();
-op_li:    RD = IMM; NEXT();               /* li and lui: the immediate is the value */
-op_mv:    RD = RS1; NEXT();
-op_auipc: RD = pc + IMM; NEXT();
-op_jal:
-    a = pc + IMM;
-    if (a & ialign) goto out;
-    RD = pc + d->len;
-    JUMP(a);
-op_jalr:
-    a = (RS1 + IMM) & ~1ULL;
-    if (a & ialign) goto out;
-    RD = pc + d->len;
-    JUMP(a);
-op_beq:  BRANCH(RS1 == RS2);
-op_bne:  BRANCH(RS1 != RS2);
-op_blt:  BRANCH((int64_t)RS1 < (int64_t)RS2);
-op_bge:  BRANCH((int64_t)RS1 >= (int64_t)RS2);
-op_bltu: BRANCH(RS1 < RS2);
-op_bgeu: BRANCH(RS1 >= RS2);
-op_lb:  LOAD(int8_t);
-op_lh:  LOAD(int16_t);
-op_lw:  LOAD(int32_t);
-op_ld:  LOAD(uint64_t);
-op_lbu: LOAD(uint8_t);
-op_lhu: LOAD(uint16_t);
-op_lwu: LOAD(uint32_t);
-op_sb:  STORE(uint8_t);
-op_sh:  STORE(uint16_t);
-op_sw:  STORE(uint32_t);
-op_sd:  STORE(uint64_t);
-op_addi:  RD = RS1 + IMM; NEXT();
-op_slti:  RD = (int64_t)RS1 < (int64_t)IMM; NEXT();
-op_sltiu: RD = RS1 < IMM; NEXT();
-op_xori:  RD = RS1 ^ IMM; NEXT();
-op_ori:   RD = RS1 | IMM; NEXT();
-op_andi:  RD = RS1 & IMM; NEXT();
-op_slli:  RD = RS1 << d->imm; NEXT();
-op_srli:  RD = RS1 >> d->imm; NEXT();
-op_srai:  RD = (uint64_t)((int64_t)RS1 >> d->imm); NEXT();
-op_add:   RD = RS1 + RS2; NEXT();
-op_sub:   RD = RS1 - RS2; NEXT();
-op_sll:   RD = RS1 << (RS2 & 63); NEXT();
-op_slt:   RD = (int64_t)RS1 < (int64_t)RS2; NEXT();
-op_sltu:  RD = RS1 < RS2; NEXT();
-op_xor:   RD = RS1 ^ RS2; NEXT();
-op_srl:   RD = RS1 >> (RS2 & 63); NEXT();
-op_sra:   RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63)); NEXT();
-op_or:    RD = RS1 | RS2; NEXT();
-op_and:   RD = RS1 & RS2; NEXT();
-op_addiw: RD = rv_sext32(RS1 + IMM); NEXT();
-op_slliw: RD = rv_sext32(RS1 << d->imm); NEXT();
-op_srliw: RD = rv_sext32((uint32_t)RS1 >> d->imm); NEXT();
-op_sraiw: RD = (uint64_t)(int64_t)((int32_t)RS1 >> d->imm); NEXT();
-op_addw:  RD = rv_sext32(RS1 + RS2); NEXT();
-op_subw:  RD = rv_sext32(RS1 - RS2); NEXT();
-op_sllw:  RD = rv_sext32(RS1 << (RS2 & 31)); NEXT();
-op_srlw:  RD = rv_sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT();
-op_sraw:  RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31)); NEXT();
-op_mul:    RD = RS1 * RS2; NEXT();
-op_mulh:   RD = rv_muldiv(RV_OP_MULH, RS1, RS2); NEXT();
-op_mulhsu: RD = rv_muldiv(RV_OP_MULHSU, RS1, RS2); NEXT();
-op_mulhu:  RD = rv_muldiv(RV_OP_MULHU, RS1, RS2); NEXT();
-op_div:    RD = rv_muldiv(RV_OP_DIV, RS1, RS2); NEXT();
-op_divu:   RD = rv_muldiv(RV_OP_DIVU, RS1, RS2); NEXT();
-op_rem:    RD = rv_muldiv(RV_OP_REM, RS1, RS2); NEXT();
-op_remu:   RD = rv_muldiv(RV_OP_REMU, RS1, RS2); NEXT();
-op_mulw:   RD = rv_sext32(RS1 * RS2); NEXT();
-op_divw:   RD = rv_muldiv(RV_OP_DIVW, RS1, RS2); NEXT();
-op_divuw:  RD = rv_muldiv(RV_OP_DIVUW, RS1, RS2); NEXT();
-op_remw:   RD = rv_muldiv(RV_OP_REMW, RS1, RS2); NEXT();
-op_remuw:  RD = rv_muldiv(RV_OP_REMUW, RS1, RS2); NEXT();
+HANDLER(op_nop, NEXT())
+HANDLER(op_li, RD = IMM; NEXT())               /* li and lui: the immediate is the value */
+HANDLER(op_mv, RD = RS1; NEXT())
+HANDLER(op_auipc, RD = pc + IMM; NEXT())
+HANDLER(op_jal, a = pc + IMM; if (a & ialign) goto out; RD = pc + N; JUMP(a))
+HANDLER(op_jalr, a = (RS1 + IMM) & ~1ULL; if (a & ialign) goto out; RD = pc + N; JUMP(a))
+HANDLER(op_beq, BRANCH(RS1 == RS2))
+HANDLER(op_bne, BRANCH(RS1 != RS2))
+HANDLER(op_blt, BRANCH((int64_t)RS1 < (int64_t)RS2))
+HANDLER(op_bge, BRANCH((int64_t)RS1 >= (int64_t)RS2))
+HANDLER(op_bltu, BRANCH(RS1 < RS2))
+HANDLER(op_bgeu, BRANCH(RS1 >= RS2))
+HANDLER(op_lb, LOAD(int8_t))
+HANDLER(op_lh, LOAD(int16_t))
+HANDLER(op_lw, LOAD(int32_t))
+HANDLER(op_ld, LOAD(uint64_t))
+HANDLER(op_lbu, LOAD(uint8_t))
+HANDLER(op_lhu, LOAD(uint16_t))
+HANDLER(op_lwu, LOAD(uint32_t))
+HANDLER(op_sb, STORE(uint8_t))
+HANDLER(op_sh, STORE(uint16_t))
+HANDLER(op_sw, STORE(uint32_t))
+HANDLER(op_sd, STORE(uint64_t))
+HANDLER(op_addi, RD = RS1 + IMM; NEXT())
+HANDLER(op_slti, RD = (int64_t)RS1 < (int64_t)IMM; NEXT())
+HANDLER(op_sltiu, RD = RS1 < IMM; NEXT())
+HANDLER(op_xori, RD = RS1 ^ IMM; NEXT())
+HANDLER(op_ori, RD = RS1 | IMM; NEXT())
+HANDLER(op_andi, RD = RS1 & IMM; NEXT())
+HANDLER(op_slli, RD = RS1 << d->imm; NEXT())
+HANDLER(op_srli, RD = RS1 >> d->imm; NEXT())
+HANDLER(op_srai, RD = (uint64_t)((int64_t)RS1 >> d->imm); NEXT())
+HANDLER(op_add, RD = RS1 + RS2; NEXT())
+HANDLER(op_sub, RD = RS1 - RS2; NEXT())
+HANDLER(op_sll, RD = RS1 << (RS2 & 63); NEXT())
+HANDLER(op_slt, RD = (int64_t)RS1 < (int64_t)RS2; NEXT())
+HANDLER(op_sltu, RD = RS1 < RS2; NEXT())
+HANDLER(op_xor, RD = RS1 ^ RS2; NEXT())
+HANDLER(op_srl, RD = RS1 >> (RS2 & 63); NEXT())
+HANDLER(op_sra, RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63)); NEXT())
+HANDLER(op_or, RD = RS1 | RS2; NEXT())
+HANDLER(op_and, RD = RS1 & RS2; NEXT())
+HANDLER(op_addiw, RD = rv_sext32(RS1 + IMM); NEXT())
+HANDLER(op_slliw, RD = rv_sext32(RS1 << d->imm); NEXT())
+HANDLER(op_srliw, RD = rv_sext32((uint32_t)RS1 >> d->imm); NEXT())
+HANDLER(op_sraiw, RD = (uint64_t)(int64_t)((int32_t)RS1 >> d->imm); NEXT())
+HANDLER(op_addw, RD = rv_sext32(RS1 + RS2); NEXT())
+HANDLER(op_subw, RD = rv_sext32(RS1 - RS2); NEXT())
+HANDLER(op_sllw, RD = rv_sext32(RS1 << (RS2 & 31)); NEXT())
+HANDLER(op_srlw, RD = rv_sext32((uint32_t)RS1 >> (RS2 & 31)); NEXT())
+HANDLER(op_sraw, RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31)); NEXT())
+HANDLER(op_mul, RD = RS1 * RS2; NEXT())
+HANDLER(op_mulh, RD = rv_muldiv(RV_OP_MULH, RS1, RS2); NEXT())
+HANDLER(op_mulhsu, RD = rv_muldiv(RV_OP_MULHSU, RS1, RS2); NEXT())
+HANDLER(op_mulhu, RD = rv_muldiv(RV_OP_MULHU, RS1, RS2); NEXT())
+HANDLER(op_div, RD = rv_muldiv(RV_OP_DIV, RS1, RS2); NEXT())
+HANDLER(op_divu, RD = rv_muldiv(RV_OP_DIVU, RS1, RS2); NEXT())
+HANDLER(op_rem, RD = rv_muldiv(RV_OP_REM, RS1, RS2); NEXT())
+HANDLER(op_remu, RD = rv_muldiv(RV_OP_REMU, RS1, RS2); NEXT())
+HANDLER(op_mulw, RD = rv_sext32(RS1 * RS2); NEXT())
+HANDLER(op_divw, RD = rv_muldiv(RV_OP_DIVW, RS1, RS2); NEXT())
+HANDLER(op_divuw, RD = rv_muldiv(RV_OP_DIVUW, RS1, RS2); NEXT())
+HANDLER(op_remw, RD = rv_muldiv(RV_OP_REMW, RS1, RS2); NEXT())
+HANDLER(op_remuw, RD = rv_muldiv(RV_OP_REMUW, RS1, RS2); NEXT())
 
 out:
     c->pc = pc;
@@ -263,6 +272,7 @@ out:
 #undef BRANCH
 #undef LOAD
 #undef STORE
+#undef HANDLER
 #undef RS1
 #undef RS2
 #undef IMM
