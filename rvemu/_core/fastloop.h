@@ -12,9 +12,11 @@
  * of the first instruction it did not run, with pc and icount updated in the context.
  * That instruction is either one this file does not handle (run_loop runs it) or one
  * that needs the slow path: a TLB miss, a misaligned jump target (a trap), or a taken
- * branch off the page or past the event limit (it returns the refetch sentinel, which
- * looks pc up and checks events exactly as run_loop does). Nothing here has side effects
- * before such a bail-out, so run_loop re-executes the instruction from scratch.
+ * branch past the event limit or to a page the fetch TLB misses (it returns the refetch
+ * sentinel, which looks pc up and checks events exactly as run_loop does). Nothing here
+ * has side effects before such a bail-out, so run_loop re-executes the instruction from
+ * scratch. A taken branch to another page that hits the fetch TLB moves page, host and
+ * page_va, which run_loop takes back.
  *
  * Stores go only through the store TLB, which never maps pages holding decodes (nor the
  * HTIF page): a store here cannot invalidate the slots being run, nor raise an event.
@@ -32,9 +34,13 @@ typedef struct {
     const int64_t *radd;     /* load TLB: host address - guest virtual address */
     const uint64_t *wtag;    /* store TLB */
     const int64_t *wadd;
-    Insn *page;              /* the decoded page of page_va */
+    const uint64_t *itag;    /* fetch TLB: tags (page address) */
+    const int64_t *iadd;     /* fetch TLB: host address - guest virtual address */
+    Insn *const *icode;      /* fetch TLB: the decoded page of each entry */
     Insn *refetch;           /* the page-end sentinel: look pc up, check events */
-    uint64_t page_va;        /* page address of `page` (1: none, every jump refetches) */
+    Insn *page;              /* in/out: the decoded page of page_va */
+    uint8_t *host;           /* in/out: the host address of page_va */
+    uint64_t page_va;        /* in/out: page address of `page` (1: none) */
     uint64_t pc;             /* in: pc of d; out: pc of the returned slot */
     uint64_t icount;         /* instructions retired */
     uint64_t limit;          /* taken branches at or past this count go to the sentinel */
@@ -103,8 +109,13 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
     uint64_t *const x = c->x;
     const uint64_t *const rtag = c->rtag, *const wtag = c->wtag;
     const int64_t *const radd = c->radd, *const wadd = c->wadd;
-    Insn *const page = c->page;
-    const uint64_t page_va = c->page_va, limit = c->limit, ialign = c->ialign_mask;
+    const uint64_t *const itag = c->itag;
+    const int64_t *const iadd = c->iadd;
+    Insn *const *const icode = c->icode;
+    Insn *page = c->page;
+    uint8_t *host = c->host;
+    uint64_t page_va = c->page_va;
+    const uint64_t limit = c->limit, ialign = c->ialign_mask;
     uint64_t pc = c->pc, icount = c->icount;
     uint64_t a, v;
 
@@ -144,17 +155,24 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
         d += N / 2;                                               \
         DISPATCH();                                               \
     } while (0)
-    /* a taken control transfer to target (already checked for alignment) */
+    /* a taken control transfer to target (already checked for alignment); another page
+     * is looked up in the fetch TLB here, as run_loop's sentinel would when no event is due */
 #define JUMP(target)                                              \
     do {                                                          \
         pc = (target);                                            \
         icount++;                                                 \
-        if ((pc & ~0xfffULL) == page_va && icount < limit) {      \
+        if (icount < limit) {                                     \
+            if ((pc & ~0xfffULL) != page_va) {                    \
+                v = (pc >> 12) & (TLB_SIZE - 1);                  \
+                if (itag[v] != (pc & ~0xfffULL)) goto refetch;    \
+                page_va = pc & ~0xfffULL;                         \
+                page = icode[v];                                  \
+                host = (uint8_t *)(uintptr_t)(page_va + (uint64_t)iadd[v]); \
+            }                                                     \
             d = &page[(pc & 0xfff) >> 1];                         \
             DISPATCH();                                           \
         }                                                         \
-        d = c->refetch;                                           \
-        goto out;                                                 \
+        goto refetch;                                             \
     } while (0)
 #define BRANCH(cond)                                              \
     do {                                                          \
@@ -261,9 +279,14 @@ HANDLER(op_divuw, RD = rv_muldiv(RV_OP_DIVUW, RS1, RS2); NEXT())
 HANDLER(op_remw, RD = rv_muldiv(RV_OP_REMW, RS1, RS2); NEXT())
 HANDLER(op_remuw, RD = rv_muldiv(RV_OP_REMUW, RS1, RS2); NEXT())
 
+refetch:
+    d = c->refetch;
 out:
     c->pc = pc;
     c->icount = icount;
+    c->page = page;
+    c->host = host;
+    c->page_va = page_va;
     return d;
 
 #undef DISPATCH

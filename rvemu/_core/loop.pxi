@@ -16,8 +16,12 @@ cdef extern from "fastloop.h":
         const int64_t* radd
         const uint64_t* wtag
         const int64_t* wadd
-        Insn* page
+        const uint64_t* itag
+        const int64_t* iadd
+        Insn** icode
         Insn* refetch
+        Insn* page
+        uint8_t* host
         uint64_t page_va
         uint64_t pc
         uint64_t icount
@@ -67,6 +71,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     fast.radd = h.rtlb.add
     fast.wtag = h.wtlb.tag
     fast.wadd = h.wtlb.add
+    fast.itag = h.itlb.tag
+    fast.iadd = h.itlb.add
+    fast.icode = h.itlb.code
     fast.refetch = refetch
     h.exit_reason = EXIT_NONE
     if max_insns == 0:
@@ -79,6 +86,7 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             # integer code: the fast path runs until an op it leaves to the switch below
             # (then the ALU ops never reach the switch: they have no slow path)
             fast.page = page
+            fast.host = host
             fast.page_va = page_va
             fast.pc = pc
             fast.icount = icount
@@ -87,6 +95,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             d = rv_fast_run(&fast, d)
             pc = fast.pc
             icount = fast.icount
+            page = fast.page
+            host = fast.host
+            page_va = fast.page_va
             op = d.op
         ln = d.len  # read now: a store may invalidate this very page's decodes
         # ---- execute: the slow paths of the fast path's ops, then every other op ----
