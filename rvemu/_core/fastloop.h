@@ -30,13 +30,9 @@
 
 typedef struct {
     uint64_t *x;             /* x0..x31 and the sink x[32] */
-    const uint64_t *rtag;    /* load TLB: tags (page address | alignment bits) */
-    const int64_t *radd;     /* load TLB: host address - guest virtual address */
-    const uint64_t *wtag;    /* store TLB */
-    const int64_t *wadd;
-    const uint64_t *itag;    /* fetch TLB: tags (page address) */
-    const int64_t *iadd;     /* fetch TLB: host address - guest virtual address */
-    Insn *const *icode;      /* fetch TLB: the decoded page of each entry */
+    const Tlb *rtlb;         /* load, store and fetch TLBs */
+    const Tlb *wtlb;
+    const Tlb *itlb;
     Insn *refetch;           /* the page-end sentinel: look pc up, check events */
     Insn *page;              /* in/out: the decoded page of page_va */
     uint8_t *host;           /* in/out: the host address of page_va */
@@ -107,16 +103,15 @@ static inline uint64_t rv_muldiv(uint16_t op, uint64_t a, uint64_t b) {
 __attribute__((noinline, hot))
 static Insn *rv_fast_run(RvFast *c, Insn *d) {
     uint64_t *const x = c->x;
-    const uint64_t *const rtag = c->rtag, *const wtag = c->wtag;
-    const int64_t *const radd = c->radd, *const wadd = c->wadd;
-    const uint64_t *const itag = c->itag;
-    const int64_t *const iadd = c->iadd;
-    Insn *const *const icode = c->icode;
+    const Tlb *const rtlb = c->rtlb, *const wtlb = c->wtlb, *const itlb = c->itlb;
     Insn *page = c->page;
     uint8_t *host = c->host;
     uint64_t page_va = c->page_va;
     const uint64_t limit = c->limit, ialign = c->ialign_mask;
-    uint64_t pc = c->pc, icount = c->icount;
+    uint64_t icount = c->icount;
+    /* pc is not kept per instruction: it is base_pc plus 2 bytes per slot from base_d */
+    uint64_t base_pc = c->pc;
+    uintptr_t base_d = (uintptr_t)d;
     uint64_t a, v;
 
     /* handler[rm]: two per op, for 2- and 4-byte instructions; everything else leads out */
@@ -147,11 +142,11 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
 #undef SLOT
 
 #define DISPATCH() goto *handler[d->rm]
+#define PC (base_pc + (((uintptr_t)d - base_d) >> 3))
     /* retire the N-byte instruction at d and go on with the next slot (N / 2 slots on) */
 #define NEXT()                                                    \
     do {                                                          \
         icount++;                                                 \
-        pc += N;                                                  \
         d += N / 2;                                               \
         DISPATCH();                                               \
     } while (0)
@@ -159,17 +154,19 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
      * is looked up in the fetch TLB here, as run_loop's sentinel would when no event is due */
 #define JUMP(target)                                              \
     do {                                                          \
-        pc = (target);                                            \
+        a = (target);                                             \
         icount++;                                                 \
         if (icount < limit) {                                     \
-            if ((pc & ~0xfffULL) != page_va) {                    \
-                v = (pc >> 12) & (TLB_SIZE - 1);                  \
-                if (itag[v] != (pc & ~0xfffULL)) goto refetch;    \
-                page_va = pc & ~0xfffULL;                         \
-                page = icode[v];                                  \
-                host = (uint8_t *)(uintptr_t)(page_va + (uint64_t)iadd[v]); \
+            if ((a & ~0xfffULL) != page_va) {                     \
+                v = (a >> 12) & (TLB_SIZE - 1);                   \
+                if (itlb->tag[v] != (a & ~0xfffULL)) goto refetch; \
+                page_va = a & ~0xfffULL;                          \
+                page = itlb->code[v];                             \
+                host = (uint8_t *)(uintptr_t)(page_va + (uint64_t)itlb->add[v]); \
             }                                                     \
-            d = &page[(pc & 0xfff) >> 1];                         \
+            d = &page[(a & 0xfff) >> 1];                          \
+            base_d = (uintptr_t)d;                                \
+            base_pc = a;                                          \
             DISPATCH();                                           \
         }                                                         \
         goto refetch;                                             \
@@ -177,7 +174,7 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
 #define BRANCH(cond)                                              \
     do {                                                          \
         if (cond) {                                               \
-            a = pc + (int64_t)d->imm;                             \
+            a = PC + (int64_t)d->imm;                             \
             if (a & ialign) goto out; /* run_loop raises the trap */ \
             JUMP(a);                                              \
         }                                                         \
@@ -189,8 +186,8 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
         T t_;                                                             \
         a = x[d->rs1] + (int64_t)d->imm;                                  \
         v = (a >> 12) & (TLB_SIZE - 1);                                   \
-        if (rtag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out;     \
-        memcpy(&t_, (const void *)(uintptr_t)(a + (uint64_t)radd[v]), sizeof(T)); \
+        if (rtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
+        memcpy(&t_, (const void *)(uintptr_t)(a + (uint64_t)rtlb->add[v]), sizeof(T)); \
         x[d->rd] = (uint64_t)t_;                                          \
         NEXT();                                                           \
     } while (0)
@@ -199,8 +196,8 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
         T t_ = (T)x[d->rs2];                                              \
         a = x[d->rs1] + (int64_t)d->imm;                                  \
         v = (a >> 12) & (TLB_SIZE - 1);                                   \
-        if (wtag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out;     \
-        memcpy((void *)(uintptr_t)(a + (uint64_t)wadd[v]), &t_, sizeof(T)); \
+        if (wtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
+        memcpy((void *)(uintptr_t)(a + (uint64_t)wtlb->add[v]), &t_, sizeof(T)); \
         NEXT();                                                           \
     } while (0)
     /* a handler, once per instruction length N */
@@ -217,9 +214,9 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
 HANDLER(op_nop, NEXT())
 HANDLER(op_li, RD = IMM; NEXT())               /* li and lui: the immediate is the value */
 HANDLER(op_mv, RD = RS1; NEXT())
-HANDLER(op_auipc, RD = pc + IMM; NEXT())
-HANDLER(op_jal, a = pc + IMM; if (a & ialign) goto out; RD = pc + N; JUMP(a))
-HANDLER(op_jalr, a = (RS1 + IMM) & ~1ULL; if (a & ialign) goto out; RD = pc + N; JUMP(a))
+HANDLER(op_auipc, RD = PC + IMM; NEXT())
+HANDLER(op_jal, a = PC + IMM; if (a & ialign) goto out; RD = PC + N; JUMP(a))
+HANDLER(op_jalr, a = (RS1 + IMM) & ~1ULL; if (a & ialign) goto out; RD = PC + N; JUMP(a))
 HANDLER(op_beq, BRANCH(RS1 == RS2))
 HANDLER(op_bne, BRANCH(RS1 != RS2))
 HANDLER(op_blt, BRANCH((int64_t)RS1 < (int64_t)RS2))
@@ -279,10 +276,13 @@ HANDLER(op_divuw, RD = rv_muldiv(RV_OP_DIVUW, RS1, RS2); NEXT())
 HANDLER(op_remw, RD = rv_muldiv(RV_OP_REMW, RS1, RS2); NEXT())
 HANDLER(op_remuw, RD = rv_muldiv(RV_OP_REMUW, RS1, RS2); NEXT())
 
-refetch:
-    d = c->refetch;
 out:
-    c->pc = pc;
+    c->pc = PC;
+    goto done;
+refetch: /* a is the jump's target */
+    d = c->refetch;
+    c->pc = a;
+done:
     c->icount = icount;
     c->page = page;
     c->host = host;
@@ -290,6 +290,7 @@ out:
     return d;
 
 #undef DISPATCH
+#undef PC
 #undef NEXT
 #undef JUMP
 #undef BRANCH

@@ -17,6 +17,11 @@ cdef extern from "insn.h":
         int32_t imm
         uint32_t raw
 
+    ctypedef struct Tlb:         # direct-mapped software TLB (insn.h has the comments)
+        uint64_t tag[TLB_SIZE]
+        int64_t add[TLB_SIZE]
+        Insn* code[TLB_SIZE]
+
 cdef enum:
     OUT_BUF_SIZE = 4096          # console bytes buffered before leaving the loop
     NUM_PMP = 16                 # implemented PMP entries
@@ -54,11 +59,6 @@ cdef extern from "zvk_exec.h":
     enum:
         ZVK_EXT_ZVBB, ZVK_EXT_ZVKB, ZVK_EXT_ZVBC, ZVK_EXT_ZVKG, ZVK_EXT_ZVKNED
         ZVK_EXT_ZVKNHA, ZVK_EXT_ZVKNHB, ZVK_EXT_ZVKSED, ZVK_EXT_ZVKSH
-
-ctypedef struct Tlb:             # direct-mapped software TLB
-    uint64_t tag[TLB_SIZE]       # virtual page address, TLB_INVALID when empty
-    int64_t add[TLB_SIZE]        # host address = guest virtual address + add
-    Insn* code[TLB_SIZE]         # fetch TLB only: the decoded page of the physical page
 
 ctypedef struct HartState:
     uint64_t x[33]               # x0..x31; x[32] absorbs writes to x0

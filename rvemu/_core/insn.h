@@ -1,4 +1,4 @@
-/* The decoded-instruction slot and the software TLB size, shared by the Cython core
+/* The decoded-instruction slot and the software TLB, shared by the Cython core
  * (hart.pxd declares the same fields) and the C fast path (fastloop.h). */
 #ifndef RVEMU_INSN_H
 #define RVEMU_INSN_H
@@ -22,5 +22,11 @@ typedef struct {          /* one decoded instruction (16 bytes) */
 
 /* The loop steps from slot to slot by len / 2: two slots per 4-byte instruction. */
 _Static_assert(sizeof(Insn) == 16, "Insn must stay 16 bytes");
+
+typedef struct {          /* direct-mapped software TLB */
+    uint64_t tag[TLB_SIZE];  /* virtual page address (| alignment bits), TLB_INVALID when empty */
+    int64_t add[TLB_SIZE];   /* host address = guest virtual address + add */
+    Insn *code[TLB_SIZE];    /* fetch TLB only: the decoded page of the physical page */
+} Tlb;
 
 #endif

@@ -12,13 +12,9 @@ cdef enum:
 cdef extern from "fastloop.h":
     ctypedef struct RvFast:  # the fast path's view of the loop's state (fastloop.h)
         uint64_t* x
-        const uint64_t* rtag
-        const int64_t* radd
-        const uint64_t* wtag
-        const int64_t* wadd
-        const uint64_t* itag
-        const int64_t* iadd
-        Insn** icode
+        const Tlb* rtlb
+        const Tlb* wtlb
+        const Tlb* itlb
         Insn* refetch
         Insn* page
         uint8_t* host
@@ -67,13 +63,9 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef int64_t sa, sb
     cdef RvFast fast
     fast.x = x
-    fast.rtag = h.rtlb.tag
-    fast.radd = h.rtlb.add
-    fast.wtag = h.wtlb.tag
-    fast.wadd = h.wtlb.add
-    fast.itag = h.itlb.tag
-    fast.iadd = h.itlb.add
-    fast.icode = h.itlb.code
+    fast.rtlb = &h.rtlb
+    fast.wtlb = &h.wtlb
+    fast.itlb = &h.itlb
     fast.refetch = refetch
     h.exit_reason = EXIT_NONE
     if max_insns == 0:
