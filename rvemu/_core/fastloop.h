@@ -27,9 +27,15 @@
 #include <stdint.h>
 #include <string.h>
 #include "insn.h"
+#include "fpfast.h"
 
 typedef struct {
     uint64_t *x;             /* x0..x31 and the sink x[32] */
+    uint64_t *f;             /* f0..f31, NaN-boxed */
+    uint32_t *fflags;        /* accrued FP exception flags */
+    uint32_t frm;            /* dynamic rounding mode */
+    uint32_t fp_ok;          /* 1: FS (and, with V=1, vsstatus.FS) is Dirty, so F/D ops may
+                                run here (they need not change it); 0: they leave */
     const Tlb *rtlb;         /* load, store and fetch TLBs */
     const Tlb *wtlb;
     const Tlb *itlb;
@@ -43,24 +49,81 @@ typedef struct {
     uint64_t ialign_mask;    /* 2 without C: a jump to a 2-byte boundary traps */
 } RvFast;
 
-/* True for the ops rv_fast_run can start on: NOP..SRAW and the M extension. */
-static inline int rv_fast_op(uint16_t op) {
-    return (uint16_t)(op - RV_OP_NOP) <= RV_OP_SRAW - RV_OP_NOP
-        || (uint16_t)(op - RV_OP_MUL) <= RV_OP_REMUW - RV_OP_MUL;
-}
+/* The ops the fast path runs, each with its handler's label: RV64IM, and the common F/D
+ * ops (loads, stores, arithmetic, fused multiply-add, sign injection, moves, compares,
+ * conversions with integers and between S and D). One list feeds every table below; at
+ * most 124 ops fit the handler indices in Insn.rm (fmin/fmax stay in run_loop). */
+#define RV_FAST_OPS(X)                                                                  \
+    X(NOP, op_nop) X(LI, op_li) X(MV, op_mv) X(LUI, op_li) X(AUIPC, op_auipc)           \
+    X(JAL, op_jal) X(JALR, op_jalr)                                                     \
+    X(BEQ, op_beq) X(BNE, op_bne) X(BLT, op_blt) X(BGE, op_bge) X(BLTU, op_bltu)        \
+    X(BGEU, op_bgeu)                                                                    \
+    X(LB, op_lb) X(LH, op_lh) X(LW, op_lw) X(LD, op_ld) X(LBU, op_lbu) X(LHU, op_lhu)   \
+    X(LWU, op_lwu) X(SB, op_sb) X(SH, op_sh) X(SW, op_sw) X(SD, op_sd)                  \
+    X(ADDI, op_addi) X(SLTI, op_slti) X(SLTIU, op_sltiu) X(XORI, op_xori)               \
+    X(ORI, op_ori) X(ANDI, op_andi) X(SLLI, op_slli) X(SRLI, op_srli) X(SRAI, op_srai)  \
+    X(ADD, op_add) X(SUB, op_sub) X(SLL, op_sll) X(SLT, op_slt) X(SLTU, op_sltu)        \
+    X(XOR, op_xor) X(SRL, op_srl) X(SRA, op_sra) X(OR, op_or) X(AND, op_and)            \
+    X(ADDIW, op_addiw) X(SLLIW, op_slliw) X(SRLIW, op_srliw) X(SRAIW, op_sraiw)         \
+    X(ADDW, op_addw) X(SUBW, op_subw) X(SLLW, op_sllw) X(SRLW, op_srlw)                 \
+    X(SRAW, op_sraw)                                                                    \
+    X(MUL, op_mul) X(MULH, op_mulh) X(MULHSU, op_mulhsu) X(MULHU, op_mulhu)             \
+    X(DIV, op_div) X(DIVU, op_divu) X(REM, op_rem) X(REMU, op_remu) X(MULW, op_mulw)    \
+    X(DIVW, op_divw) X(DIVUW, op_divuw) X(REMW, op_remw) X(REMUW, op_remuw)             \
+    X(FLW, op_flw) X(FSW, op_fsw) X(FLD, op_fld) X(FSD, op_fsd)                         \
+    X(FADD_S, op_fadd_s) X(FSUB_S, op_fsub_s) X(FMUL_S, op_fmul_s) X(FDIV_S, op_fdiv_s) \
+    X(FADD_D, op_fadd_d) X(FSUB_D, op_fsub_d) X(FMUL_D, op_fmul_d) X(FDIV_D, op_fdiv_d) \
+    X(FSQRT_S, op_fsqrt_s) X(FSQRT_D, op_fsqrt_d)                                       \
+    X(FMADD_S, op_fmadd_s) X(FMSUB_S, op_fmsub_s) X(FNMSUB_S, op_fnmsub_s)              \
+    X(FNMADD_S, op_fnmadd_s) X(FMADD_D, op_fmadd_d) X(FMSUB_D, op_fmsub_d)              \
+    X(FNMSUB_D, op_fnmsub_d) X(FNMADD_D, op_fnmadd_d)                                   \
+    X(FSGNJ_S, op_fsgnj_s) X(FSGNJN_S, op_fsgnjn_s) X(FSGNJX_S, op_fsgnjx_s)            \
+    X(FSGNJ_D, op_fsgnj_d) X(FSGNJN_D, op_fsgnjn_d) X(FSGNJX_D, op_fsgnjx_d)            \
+    X(FEQ_S, op_feq_s) X(FLT_S, op_flt_s) X(FLE_S, op_fle_s)                            \
+    X(FEQ_D, op_feq_d) X(FLT_D, op_flt_d) X(FLE_D, op_fle_d)                            \
+    X(FMV_X_W, op_fmv_x_w) X(FMV_W_X, op_fmv_w_x) X(FMV_X_D, op_fmv_x_d)                \
+    X(FMV_D_X, op_fmv_d_x)                                                              \
+    X(FCVT_W_S, op_fcvt_w_s) X(FCVT_WU_S, op_fcvt_wu_s) X(FCVT_L_S, op_fcvt_l_s)        \
+    X(FCVT_LU_S, op_fcvt_lu_s) X(FCVT_S_W, op_fcvt_s_w) X(FCVT_S_WU, op_fcvt_s_wu)      \
+    X(FCVT_S_L, op_fcvt_s_l) X(FCVT_S_LU, op_fcvt_s_lu)                                 \
+    X(FCVT_W_D, op_fcvt_w_d) X(FCVT_WU_D, op_fcvt_wu_d) X(FCVT_L_D, op_fcvt_l_d)        \
+    X(FCVT_LU_D, op_fcvt_lu_d) X(FCVT_D_W, op_fcvt_d_w) X(FCVT_D_WU, op_fcvt_d_wu)      \
+    X(FCVT_D_L, op_fcvt_d_l) X(FCVT_D_LU, op_fcvt_d_lu)                                 \
+    X(FCVT_S_D, op_fcvt_s_d) X(FCVT_D_S, op_fcvt_d_s)
+
+/* k: an op's position in the list */
+#define RV_FAST_K(op, label) RV_FK_##op,
+enum { RV_FAST_OPS(RV_FAST_K) RV_FK_COUNT };
+#undef RV_FAST_K
 
 /* The fast path dispatches on Insn.rm, not on op: for its ops the decoder stores there
- * the index of a handler specialised for the instruction's length (the funct3 that rm
- * otherwise holds is implied by the op), so stepping to the next slot is a constant add.
- * Every other slot has rm < RV_FAST_BASE (a funct3 or 0), which leads out. */
+ * the index of a handler specialised for the instruction's length, so stepping to the
+ * next slot is a constant add. (The funct3 that rm otherwise holds is implied by the op,
+ * or, for an F/D rounding mode, read from Insn.raw.) Every other slot has
+ * rm < RV_FAST_BASE (a funct3 or 0), which leads out. */
 #define RV_FAST_BASE 8
-#define RV_FAST_INDEX(op, len4) \
-    (RV_FAST_BASE + 2 * ((op) <= RV_OP_SRAW ? (op) - RV_OP_NOP                 \
-                                            : (RV_OP_SRAW - RV_OP_NOP + 1) + (op) - RV_OP_MUL) \
-     + (len4))
+#define RV_FAST_INDEX(k, len4) (RV_FAST_BASE + 2 * (k) + (len4))
+_Static_assert(RV_FAST_INDEX(RV_FK_COUNT, 0) <= 256, "fast handler indices must fit in rm");
+
+/* op -> k + 1 for the fast path's ops, 0 for the others */
+#define RV_FAST_K1(op, label) [RV_OP_##op] = RV_FK_##op + 1,
+static const uint8_t rv_fast_k1[RV_OP_COUNT] = { RV_FAST_OPS(RV_FAST_K1) };
+#undef RV_FAST_K1
+
+/* True for the ops rv_fast_run can start on. */
+static inline int rv_fast_op(uint16_t op) {
+    return op < RV_OP_COUNT && rv_fast_k1[op] != 0;
+}
 
 static inline uint8_t rv_fast_index(uint16_t op, uint8_t len) {
-    return (uint8_t)RV_FAST_INDEX(op, len == 4);
+    return (uint8_t)RV_FAST_INDEX(rv_fast_k1[op] - 1, len == 4);
+}
+
+/* NaN-boxing of singles in the 64-bit f registers (unpriv "NaN Boxing"): an improperly
+ * boxed single reads as the canonical NaN */
+static inline uint64_t rv_box32(uint32_t v) { return 0xffffffff00000000ULL | v; }
+static inline uint32_t rv_unbox32(uint64_t v) {
+    return (v >> 32) == 0xffffffffULL ? (uint32_t)v : 0x7fc00000U;
 }
 
 static inline uint64_t rv_sext32(uint64_t v) { return (uint64_t)(int64_t)(int32_t)v; }
@@ -109,36 +172,19 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
     uint64_t page_va = c->page_va;
     const uint64_t limit = c->limit, ialign = c->ialign_mask;
     uint64_t icount = c->icount;
+    uint64_t *const f = c->f;
+    const uint32_t frm = c->frm, fp_ok = c->fp_ok;
+    uint32_t fl = 0;
+    int rm;
     /* pc is not kept per instruction: it is base_pc plus 2 bytes per slot from base_d */
     uint64_t base_pc = c->pc;
     uintptr_t base_d = (uintptr_t)d;
     uint64_t a, v;
 
     /* handler[rm]: two per op, for 2- and 4-byte instructions; everything else leads out */
-#define SLOT(op, label) [RV_FAST_INDEX(RV_OP_##op, 0)] = &&label##_2, \
-                        [RV_FAST_INDEX(RV_OP_##op, 1)] = &&label##_4,
-    static const void *const handler[256] = {
-        [0 ... 255] = &&out,
-        SLOT(NOP, op_nop) SLOT(LI, op_li) SLOT(MV, op_mv) SLOT(LUI, op_li)
-        SLOT(AUIPC, op_auipc) SLOT(JAL, op_jal) SLOT(JALR, op_jalr)
-        SLOT(BEQ, op_beq) SLOT(BNE, op_bne) SLOT(BLT, op_blt) SLOT(BGE, op_bge)
-        SLOT(BLTU, op_bltu) SLOT(BGEU, op_bgeu)
-        SLOT(LB, op_lb) SLOT(LH, op_lh) SLOT(LW, op_lw) SLOT(LD, op_ld)
-        SLOT(LBU, op_lbu) SLOT(LHU, op_lhu) SLOT(LWU, op_lwu)
-        SLOT(SB, op_sb) SLOT(SH, op_sh) SLOT(SW, op_sw) SLOT(SD, op_sd)
-        SLOT(ADDI, op_addi) SLOT(SLTI, op_slti) SLOT(SLTIU, op_sltiu) SLOT(XORI, op_xori)
-        SLOT(ORI, op_ori) SLOT(ANDI, op_andi) SLOT(SLLI, op_slli) SLOT(SRLI, op_srli)
-        SLOT(SRAI, op_srai) SLOT(ADD, op_add) SLOT(SUB, op_sub) SLOT(SLL, op_sll)
-        SLOT(SLT, op_slt) SLOT(SLTU, op_sltu) SLOT(XOR, op_xor) SLOT(SRL, op_srl)
-        SLOT(SRA, op_sra) SLOT(OR, op_or) SLOT(AND, op_and)
-        SLOT(ADDIW, op_addiw) SLOT(SLLIW, op_slliw) SLOT(SRLIW, op_srliw)
-        SLOT(SRAIW, op_sraiw) SLOT(ADDW, op_addw) SLOT(SUBW, op_subw) SLOT(SLLW, op_sllw)
-        SLOT(SRLW, op_srlw) SLOT(SRAW, op_sraw)
-        SLOT(MUL, op_mul) SLOT(MULH, op_mulh) SLOT(MULHSU, op_mulhsu) SLOT(MULHU, op_mulhu)
-        SLOT(DIV, op_div) SLOT(DIVU, op_divu) SLOT(REM, op_rem) SLOT(REMU, op_remu)
-        SLOT(MULW, op_mulw) SLOT(DIVW, op_divw) SLOT(DIVUW, op_divuw) SLOT(REMW, op_remw)
-        SLOT(REMUW, op_remuw)
-    };
+#define SLOT(op, label) [RV_FAST_INDEX(RV_FK_##op, 0)] = &&label##_2, \
+                        [RV_FAST_INDEX(RV_FK_##op, 1)] = &&label##_4,
+    static const void *const handler[256] = { [0 ... 255] = &&out, RV_FAST_OPS(SLOT) };
 #undef SLOT
 
 #define DISPATCH() goto *handler[d->rm]
@@ -189,6 +235,26 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
         if (rtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
         memcpy(&t_, (const void *)(uintptr_t)(a + (uint64_t)rtlb->add[v]), sizeof(T)); \
         x[d->rd] = (uint64_t)t_;                                          \
+        NEXT();                                                           \
+    } while (0)
+    /* the same for F/D: a load into an f register (set(t_) boxes it), a store of one */
+#define LOAD_F(T, set)                                                    \
+    do {                                                                  \
+        T t_;                                                             \
+        a = x[d->rs1] + (int64_t)d->imm;                                  \
+        v = (a >> 12) & (TLB_SIZE - 1);                                   \
+        if (rtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
+        memcpy(&t_, (const void *)(uintptr_t)(a + (uint64_t)rtlb->add[v]), sizeof(T)); \
+        set;                                                              \
+        NEXT();                                                           \
+    } while (0)
+#define STORE_F(T)                                                        \
+    do {                                                                  \
+        T t_ = (T)f[d->rs2];                                              \
+        a = x[d->rs1] + (int64_t)d->imm;                                  \
+        v = (a >> 12) & (TLB_SIZE - 1);                                   \
+        if (wtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
+        memcpy((void *)(uintptr_t)(a + (uint64_t)wtlb->add[v]), &t_, sizeof(T)); \
         NEXT();                                                           \
     } while (0)
 #define STORE(T)                                                          \
@@ -276,6 +342,88 @@ HANDLER(op_divuw, RD = rv_muldiv(RV_OP_DIVUW, RS1, RS2); NEXT())
 HANDLER(op_remw, RD = rv_muldiv(RV_OP_REMW, RS1, RS2); NEXT())
 HANDLER(op_remuw, RD = rv_muldiv(RV_OP_REMUW, RS1, RS2); NEXT())
 
+    /* ---- F and D. Only with FS Dirty (fp_ok), so no status bit changes here ---- */
+#define F1 f[d->rs1]
+#define F2 f[d->rs2]
+#define F3 f[d->rs3]
+#define FD f[d->rd]
+    /* the rounding mode from the instruction's funct3 (rm holds the handler index) */
+#define FRM()                                                             \
+    do {                                                                  \
+        if (!fp_ok) goto out;                                             \
+        rm = (d->raw >> 12) & 7;                                          \
+        if (rm == 7) rm = (int)frm;                                       \
+        if (rm > 4) goto out; /* reserved: run_loop raises the trap */    \
+    } while (0)
+#define FP_NEXT()                                                         \
+    do {                                                                  \
+        if (fl) { *c->fflags |= fl; fl = 0; }                             \
+        NEXT();                                                           \
+    } while (0)
+#define FP_ON() do { if (!fp_ok) goto out; } while (0)
+#define S1 rv_unbox32(F1)
+#define S2 rv_unbox32(F2)
+#define S3 rv_unbox32(F3)
+#define SIGN32 0x80000000U
+#define SIGN64 0x8000000000000000ULL
+
+HANDLER(op_flw, FP_ON(); LOAD_F(uint32_t, FD = rv_box32(t_)))
+HANDLER(op_fld, FP_ON(); LOAD_F(uint64_t, FD = t_))
+HANDLER(op_fsw, FP_ON(); STORE_F(uint32_t))
+HANDLER(op_fsd, FP_ON(); STORE_F(uint64_t))
+HANDLER(op_fadd_s, FRM(); FD = rv_box32(f32_add_fast(S1, S2, rm, &fl)); FP_NEXT())
+HANDLER(op_fsub_s, FRM(); FD = rv_box32(f32_sub_fast(S1, S2, rm, &fl)); FP_NEXT())
+HANDLER(op_fmul_s, FRM(); FD = rv_box32(f32_mul_fast(S1, S2, rm, &fl)); FP_NEXT())
+HANDLER(op_fdiv_s, FRM(); FD = rv_box32(f32_div_fast(S1, S2, rm, &fl)); FP_NEXT())
+HANDLER(op_fadd_d, FRM(); FD = f64_add_fast(F1, F2, rm, &fl); FP_NEXT())
+HANDLER(op_fsub_d, FRM(); FD = f64_sub_fast(F1, F2, rm, &fl); FP_NEXT())
+HANDLER(op_fmul_d, FRM(); FD = f64_mul_fast(F1, F2, rm, &fl); FP_NEXT())
+HANDLER(op_fdiv_d, FRM(); FD = f64_div_fast(F1, F2, rm, &fl); FP_NEXT())
+HANDLER(op_fsqrt_s, FRM(); FD = rv_box32(f32_sqrt(S1, rm, &fl)); FP_NEXT())
+HANDLER(op_fsqrt_d, FRM(); FD = f64_sqrt(F1, rm, &fl); FP_NEXT())
+HANDLER(op_fmadd_s, FRM(); FD = rv_box32(f32_madd(S1, S2, S3, rm, &fl)); FP_NEXT())
+HANDLER(op_fmsub_s, FRM(); FD = rv_box32(f32_msub(S1, S2, S3, rm, &fl)); FP_NEXT())
+HANDLER(op_fnmsub_s, FRM(); FD = rv_box32(f32_nmsub(S1, S2, S3, rm, &fl)); FP_NEXT())
+HANDLER(op_fnmadd_s, FRM(); FD = rv_box32(f32_nmadd(S1, S2, S3, rm, &fl)); FP_NEXT())
+HANDLER(op_fmadd_d, FRM(); FD = f64_madd(F1, F2, F3, rm, &fl); FP_NEXT())
+HANDLER(op_fmsub_d, FRM(); FD = f64_msub(F1, F2, F3, rm, &fl); FP_NEXT())
+HANDLER(op_fnmsub_d, FRM(); FD = f64_nmsub(F1, F2, F3, rm, &fl); FP_NEXT())
+HANDLER(op_fnmadd_d, FRM(); FD = f64_nmadd(F1, F2, F3, rm, &fl); FP_NEXT())
+HANDLER(op_fsgnj_s, FP_ON(); FD = rv_box32((S1 & ~SIGN32) | (S2 & SIGN32)); NEXT())
+HANDLER(op_fsgnjn_s, FP_ON(); FD = rv_box32((S1 & ~SIGN32) | (~S2 & SIGN32)); NEXT())
+HANDLER(op_fsgnjx_s, FP_ON(); FD = rv_box32(S1 ^ (S2 & SIGN32)); NEXT())
+HANDLER(op_fsgnj_d, FP_ON(); FD = (F1 & ~SIGN64) | (F2 & SIGN64); NEXT())
+HANDLER(op_fsgnjn_d, FP_ON(); FD = (F1 & ~SIGN64) | (~F2 & SIGN64); NEXT())
+HANDLER(op_fsgnjx_d, FP_ON(); FD = F1 ^ (F2 & SIGN64); NEXT())
+HANDLER(op_feq_s, FP_ON(); RD = (uint64_t)f32_eq(S1, S2, &fl); FP_NEXT())
+HANDLER(op_flt_s, FP_ON(); RD = (uint64_t)f32_lt(S1, S2, &fl); FP_NEXT())
+HANDLER(op_fle_s, FP_ON(); RD = (uint64_t)f32_le(S1, S2, &fl); FP_NEXT())
+HANDLER(op_feq_d, FP_ON(); RD = (uint64_t)f64_eq(F1, F2, &fl); FP_NEXT())
+HANDLER(op_flt_d, FP_ON(); RD = (uint64_t)f64_lt(F1, F2, &fl); FP_NEXT())
+HANDLER(op_fle_d, FP_ON(); RD = (uint64_t)f64_le(F1, F2, &fl); FP_NEXT())
+HANDLER(op_fmv_x_w, FP_ON(); RD = (uint64_t)(int64_t)(int32_t)F1; NEXT())  /* raw bits */
+HANDLER(op_fmv_w_x, FP_ON(); FD = rv_box32((uint32_t)RS1); NEXT())
+HANDLER(op_fmv_x_d, FP_ON(); RD = F1; NEXT())
+HANDLER(op_fmv_d_x, FP_ON(); FD = RS1; NEXT())
+HANDLER(op_fcvt_w_s, FRM(); RD = rv_sext32(f32_to_i32(S1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_wu_s, FRM(); RD = rv_sext32(f32_to_u32(S1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_l_s, FRM(); RD = f32_to_i64(S1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_lu_s, FRM(); RD = f32_to_u64(S1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_s_w, FRM(); FD = rv_box32(i32_to_f32((int32_t)RS1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_s_wu, FRM(); FD = rv_box32(u32_to_f32((uint32_t)RS1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_s_l, FRM(); FD = rv_box32(i64_to_f32((int64_t)RS1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_s_lu, FRM(); FD = rv_box32(u64_to_f32(RS1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_w_d, FRM(); RD = rv_sext32(f64_to_i32(F1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_wu_d, FRM(); RD = rv_sext32(f64_to_u32(F1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_l_d, FRM(); RD = f64_to_i64(F1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_lu_d, FRM(); RD = f64_to_u64(F1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_d_w, FRM(); FD = i32_to_f64((int32_t)RS1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_d_wu, FRM(); FD = u32_to_f64((uint32_t)RS1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_d_l, FRM(); FD = i64_to_f64((int64_t)RS1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_d_lu, FRM(); FD = u64_to_f64(RS1, rm, &fl); FP_NEXT())
+HANDLER(op_fcvt_s_d, FRM(); FD = rv_box32(f64_to_f32(F1, rm, &fl)); FP_NEXT())
+HANDLER(op_fcvt_d_s, FRM(); FD = f32_to_f64(S1, rm, &fl); FP_NEXT())
+
 out:
     c->pc = PC;
     goto done;
@@ -290,6 +438,20 @@ done:
     return d;
 
 #undef DISPATCH
+#undef LOAD_F
+#undef STORE_F
+#undef F1
+#undef F2
+#undef F3
+#undef FD
+#undef FRM
+#undef FP_NEXT
+#undef FP_ON
+#undef S1
+#undef S2
+#undef S3
+#undef SIGN32
+#undef SIGN64
 #undef PC
 #undef NEXT
 #undef JUMP

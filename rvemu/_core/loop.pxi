@@ -12,6 +12,10 @@ cdef enum:
 cdef extern from "fastloop.h":
     ctypedef struct RvFast:  # the fast path's view of the loop's state (fastloop.h)
         uint64_t* x
+        uint64_t* f
+        uint32_t* fflags
+        uint32_t frm
+        uint32_t fp_ok
         const Tlb* rtlb
         const Tlb* wtlb
         const Tlb* itlb
@@ -63,6 +67,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef int64_t sa, sb
     cdef RvFast fast
     fast.x = x
+    fast.f = h.f
+    fast.fflags = &h.fflags
     fast.rtlb = &h.rtlb
     fast.wtlb = &h.wtlb
     fast.itlb = &h.itlb
@@ -84,6 +90,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
             fast.icount = icount
             fast.limit = limit
             fast.ialign_mask = h.ialign_mask
+            fast.frm = h.frm
+            fast.fp_ok = fs_dirty(h)
             d = rv_fast_run(&fast, d)
             pc = fast.pc
             icount = fast.icount

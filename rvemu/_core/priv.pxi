@@ -244,6 +244,12 @@ cdef inline void set_fs_dirty(HartState* h) noexcept nogil:
         h.vsstatus |= (3ULL << 13) | MSTATUS_SD
 
 
+cdef inline bint fs_dirty(HartState* h) noexcept nogil:
+    """FS is Dirty in mstatus and (V=1) in vsstatus: FP writes need not change them."""
+    return (h.mstatus & MSTATUS_FS) == MSTATUS_FS and (
+        not h.virt or (h.vsstatus & MSTATUS_FS) == MSTATUS_FS)
+
+
 cdef inline bint fs_off(HartState* h) noexcept nogil:
     """FP instructions are illegal: FS is Off in mstatus, or (V=1) in vsstatus."""
     return (h.mstatus & MSTATUS_FS) == 0 or (h.virt and (h.vsstatus & MSTATUS_FS) == 0)

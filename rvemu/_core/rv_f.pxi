@@ -116,6 +116,12 @@ cdef inline uint64_t box16(uint16_t v) noexcept nogil:
     return BOX16 | v
 
 
+cdef inline uint8_t insn_rm(Insn* d) noexcept nogil:
+    """The rounding-mode field (funct3) of a 32-bit F/D/Zfh instruction. Read from the raw
+    bits: Insn.rm holds the fast path's handler index for the ops it runs (fastloop.h)."""
+    return (d.raw >> 12) & 7
+
+
 cdef inline int resolve_rm(HartState* h, uint8_t rm) noexcept nogil:
     """The static or dynamic rounding mode, or -1 if reserved (illegal instruction)."""
     if rm == 7:
@@ -168,7 +174,7 @@ cdef int exec_fp(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     if op >= OP_FMADD_H and op <= OP_FCVT_H_LU:
         return exec_fp_f16(h, d, x, op)
     # conversions between precisions (all honour rm, as Spike does)
-    rm = resolve_rm(h, d.rm)
+    rm = resolve_rm(h, insn_rm(d))
     if rm < 0:
         return CAUSE_ILLEGAL_INSTRUCTION + 1
     if op == OP_FCVT_S_D:

@@ -9,7 +9,7 @@ cdef int exec_fp_{P}(HartState* h, Insn* d, uint64_t* x, uint16_t op) noexcept n
     cdef uint32_t fl = 0
     cdef int rm
     if op == OP_FADD_{S} or op == OP_FSUB_{S} or op == OP_FMUL_{S} or op == OP_FDIV_{S}:
-        rm = resolve_rm(h, d.rm)
+        rm = resolve_rm(h, insn_rm(d))
         if rm < 0:
             return CAUSE_ILLEGAL_INSTRUCTION + 1
         if op == OP_FADD_{S}:
@@ -21,7 +21,7 @@ cdef int exec_fp_{P}(HartState* h, Insn* d, uint64_t* x, uint16_t op) noexcept n
         else:
             f[d.rd] = {BOX}({P}_div_fast({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), rm, &fl))
     elif op >= OP_FMADD_{S} and op <= OP_FNMADD_{S}:
-        rm = resolve_rm(h, d.rm)
+        rm = resolve_rm(h, insn_rm(d))
         if rm < 0:
             return CAUSE_ILLEGAL_INSTRUCTION + 1
         if op == OP_FMADD_{S}:
@@ -33,7 +33,7 @@ cdef int exec_fp_{P}(HartState* h, Insn* d, uint64_t* x, uint16_t op) noexcept n
         else:
             f[d.rd] = {BOX}({P}_nmadd({UNBOX}(f[d.rs1]), {UNBOX}(f[d.rs2]), {UNBOX}(f[d.rs3]), rm, &fl))
     elif op == OP_FSQRT_{S}:
-        rm = resolve_rm(h, d.rm)
+        rm = resolve_rm(h, insn_rm(d))
         if rm < 0:
             return CAUSE_ILLEGAL_INSTRUCTION + 1
         f[d.rd] = {BOX}({P}_sqrt({UNBOX}(f[d.rs1]), rm, &fl))
@@ -65,7 +65,7 @@ cdef int exec_fp_{P}(HartState* h, Insn* d, uint64_t* x, uint16_t op) noexcept n
     elif op == OP_{MVF}:
         f[d.rd] = {BOX}(<{T}>x[d.rs1])
     elif op >= OP_FCVT_W_{S} and op <= OP_FCVT_{S}_LU:
-        rm = resolve_rm(h, d.rm)
+        rm = resolve_rm(h, insn_rm(d))
         if rm < 0:
             return CAUSE_ILLEGAL_INSTRUCTION + 1
         if op == OP_FCVT_W_{S}:
