@@ -42,7 +42,7 @@ cdef void decode_word(HartState* h, Insn* d, uint32_t w, uint8_t length,
     d.rs1 = (w >> 15) & 31
     d.rs2 = (w >> 20) & 31
     d.rs3 = w >> 27
-    d.rm = (w >> 12) & 7
+    d.handler = 0
     d.imm = imm_of(w, op_imm_kind(op))
     if op == OP_ILLEGAL:
         d.op = op
@@ -57,7 +57,7 @@ cdef void decode_word(HartState* h, Insn* d, uint32_t w, uint8_t length,
         elif d.imm == 0:
             op = OP_MV
     if rv_fast_op(op):
-        d.rm = rv_fast_index(op, length)  # the fast path's handler (fastloop.h)
+        d.handler = rv_fast_index(op, length)  # the fast path's handler (fastloop.h)
     d.op = op
 
 
@@ -84,11 +84,14 @@ cdef void decode_at(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept 
             h.code_epoch[0] += 1  # other harts' store TLBs too (smp.pxi)
     if h.nbp and is_breakpoint(h, pc):
         d.op = OP_BREAKPOINT  # costs nothing at run time: the slot itself is the check
-        d.rm = 0  # and the fast path leaves at it
+        d.handler = 0  # and the fast path leaves at it
         d.len = 2 if (lo & 3) != 3 else 4
         d.raw = lo
         return
     decode_real(h, d, host, pc)
+    # a branch or jal to its own page jumps slot to slot (only in the page's own slots:
+    # copies in tmp_insn run elsewhere)
+    rv_fast_localize(d, pc, h.ialign_mask)
 
 
 cdef void decode_real(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcept nogil:
@@ -97,7 +100,7 @@ cdef void decode_real(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcep
     if (lo & 3) == 3:
         if (pc & 0xfff) == 0xffe:
             d.op = OP_CROSSPAGE  # the upper half lives on the next page
-            d.rm = 0
+            d.handler = 0
             d.len = 4
             d.raw = lo
             return
@@ -110,7 +113,7 @@ cdef void decode_real(HartState* h, Insn* d, uint8_t* host, uint64_t pc) noexcep
         w = rvc_expand(lo)
     if w == 0:
         d.op = OP_ILLEGAL
-        d.rm = 0
+        d.handler = 0
         d.len = 2
         d.raw = lo
         return

@@ -51,8 +51,7 @@ typedef struct {
 
 /* The ops the fast path runs, each with its handler's label: RV64IM, and the common F/D
  * ops (loads, stores, arithmetic, fused multiply-add, sign injection, moves, compares,
- * conversions with integers and between S and D). One list feeds every table below; at
- * most 124 ops fit the handler indices in Insn.rm (fmin/fmax stay in run_loop). */
+ * conversions with integers and between S and D). One list feeds every table below. */
 #define RV_FAST_OPS(X)                                                                  \
     X(NOP, op_nop) X(LI, op_li) X(MV, op_mv) X(LUI, op_li) X(AUIPC, op_auipc)           \
     X(JAL, op_jal) X(JALR, op_jalr)                                                     \
@@ -73,7 +72,6 @@ typedef struct {
     X(FLW, op_flw) X(FSW, op_fsw) X(FLD, op_fld) X(FSD, op_fsd)                         \
     X(FADD_S, op_fadd_s) X(FSUB_S, op_fsub_s) X(FMUL_S, op_fmul_s) X(FDIV_S, op_fdiv_s) \
     X(FADD_D, op_fadd_d) X(FSUB_D, op_fsub_d) X(FMUL_D, op_fmul_d) X(FDIV_D, op_fdiv_d) \
-    X(FSQRT_S, op_fsqrt_s) X(FSQRT_D, op_fsqrt_d)                                       \
     X(FMADD_S, op_fmadd_s) X(FMSUB_S, op_fmsub_s) X(FNMSUB_S, op_fnmsub_s)              \
     X(FNMADD_S, op_fnmadd_s) X(FMADD_D, op_fmadd_d) X(FMSUB_D, op_fmsub_d)              \
     X(FNMSUB_D, op_fnmsub_d) X(FNMADD_D, op_fnmadd_d)                                   \
@@ -91,19 +89,24 @@ typedef struct {
     X(FCVT_D_L, op_fcvt_d_l) X(FCVT_D_LU, op_fcvt_d_lu)                                 \
     X(FCVT_S_D, op_fcvt_s_d) X(FCVT_D_S, op_fcvt_d_s)
 
-/* k: an op's position in the list */
+/* Variants the decoder picks for some slots of those ops: branches and jal whose target
+ * is on their own page (and aligned) step to the target slot directly. */
+#define RV_FAST_VARIANTS(X)                                                             \
+    X(BEQ_L, op_beq_l) X(BNE_L, op_bne_l) X(BLT_L, op_blt_l) X(BGE_L, op_bge_l)         \
+    X(BLTU_L, op_bltu_l) X(BGEU_L, op_bgeu_l) X(JAL_L, op_jal_l)
+
+/* k: a handler's position in the lists. At most 127 handlers fit Insn.handler (two
+ * lengths each, index 0 = none); fsqrt, fmin and fmax stay in run_loop. */
 #define RV_FAST_K(op, label) RV_FK_##op,
-enum { RV_FAST_OPS(RV_FAST_K) RV_FK_COUNT };
+enum { RV_FAST_OPS(RV_FAST_K) RV_FAST_VARIANTS(RV_FAST_K) RV_FK_COUNT };
 #undef RV_FAST_K
 
-/* The fast path dispatches on Insn.rm, not on op: for its ops the decoder stores there
- * the index of a handler specialised for the instruction's length, so stepping to the
- * next slot is a constant add. (The funct3 that rm otherwise holds is implied by the op,
- * or, for an F/D rounding mode, read from Insn.raw.) Every other slot has
- * rm < RV_FAST_BASE (a funct3 or 0), which leads out. */
-#define RV_FAST_BASE 8
+/* The fast path dispatches on Insn.handler, not on op: for its ops the decoder stores
+ * there the index of a handler specialised for the instruction's length, so stepping to
+ * the next slot is a constant add. Every other slot has handler 0, which leads out. */
+#define RV_FAST_BASE 1
 #define RV_FAST_INDEX(k, len4) (RV_FAST_BASE + 2 * (k) + (len4))
-_Static_assert(RV_FAST_INDEX(RV_FK_COUNT, 0) <= 256, "fast handler indices must fit in rm");
+_Static_assert(RV_FAST_INDEX(RV_FK_COUNT, 0) <= 256, "fast handler indices must fit in a byte");
 
 /* op -> k + 1 for the fast path's ops, 0 for the others */
 #define RV_FAST_K1(op, label) [RV_OP_##op] = RV_FK_##op + 1,
@@ -117,6 +120,28 @@ static inline int rv_fast_op(uint16_t op) {
 
 static inline uint8_t rv_fast_index(uint16_t op, uint8_t len) {
     return (uint8_t)RV_FAST_INDEX(rv_fast_k1[op] - 1, len == 4);
+}
+
+/* After decoding slot d (at pc) into its page: a branch or jal whose target is on the same
+ * page, and aligned (a misaligned target must trap), gets the variant that steps there
+ * slot to slot without looking the page up. The target's offset within the page is the
+ * same under every mapping of the page, so the decode cache may share it. */
+static inline void rv_fast_localize(Insn *d, uint64_t pc, uint64_t ialign_mask) {
+    uint64_t target = pc + (uint64_t)(int64_t)d->imm;
+    int k;
+    if (((target ^ pc) & ~0xfffULL) || (target & ialign_mask))
+        return;
+    switch (d->op) {
+    case RV_OP_BEQ: k = RV_FK_BEQ_L; break;
+    case RV_OP_BNE: k = RV_FK_BNE_L; break;
+    case RV_OP_BLT: k = RV_FK_BLT_L; break;
+    case RV_OP_BGE: k = RV_FK_BGE_L; break;
+    case RV_OP_BLTU: k = RV_FK_BLTU_L; break;
+    case RV_OP_BGEU: k = RV_FK_BGEU_L; break;
+    case RV_OP_JAL: k = RV_FK_JAL_L; break;
+    default: return;
+    }
+    d->handler = (uint8_t)RV_FAST_INDEX(k, d->len == 4);
 }
 
 /* NaN-boxing of singles in the 64-bit f registers (unpriv "NaN Boxing"): an improperly
@@ -176,19 +201,22 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
     const uint32_t frm = c->frm, fp_ok = c->fp_ok;
     uint32_t fl = 0;
     int rm;
-    /* pc is not kept per instruction: it is base_pc plus 2 bytes per slot from base_d */
+    /* pc is not kept per instruction: it is base_pc plus 2 bytes per slot from base_d (a
+     * slot of the same page, or the entry slot; local jumps may go below it) */
     uint64_t base_pc = c->pc;
-    uintptr_t base_d = (uintptr_t)d;
+    const Insn *base_d = d;
     uint64_t a, v;
 
-    /* handler[rm]: two per op, for 2- and 4-byte instructions; everything else leads out */
+    /* handler[d->handler]: two per op, for 2- and 4-byte instructions; 0 leads out */
 #define SLOT(op, label) [RV_FAST_INDEX(RV_FK_##op, 0)] = &&label##_2, \
                         [RV_FAST_INDEX(RV_FK_##op, 1)] = &&label##_4,
-    static const void *const handler[256] = { [0 ... 255] = &&out, RV_FAST_OPS(SLOT) };
+    static const void *const handler[256] = {
+        [0 ... 255] = &&out, RV_FAST_OPS(SLOT) RV_FAST_VARIANTS(SLOT)
+    };
 #undef SLOT
 
-#define DISPATCH() goto *handler[d->rm]
-#define PC (base_pc + (((uintptr_t)d - base_d) >> 3))
+#define DISPATCH() goto *handler[d->handler]
+#define PC (base_pc + (uint64_t)((d - base_d) * 2))
     /* retire the N-byte instruction at d and go on with the next slot (N / 2 slots on) */
 #define NEXT()                                                    \
     do {                                                          \
@@ -211,11 +239,28 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
                 host = (uint8_t *)(uintptr_t)(page_va + (uint64_t)itlb->add[v]); \
             }                                                     \
             d = &page[(a & 0xfff) >> 1];                          \
-            base_d = (uintptr_t)d;                                \
+            base_d = d;                                           \
             base_pc = a;                                          \
             DISPATCH();                                           \
         }                                                         \
         goto refetch;                                             \
+    } while (0)
+    /* a taken branch or jal to its own page: the target slot is imm / 2 slots away; the
+     * pc <-> slot map (base_pc, base_d) holds across it */
+#define LOCAL_JUMP()                                              \
+    do {                                                          \
+        icount++;                                                 \
+        if (icount < limit) {                                     \
+            d += d->imm >> 1;                                     \
+            DISPATCH();                                           \
+        }                                                         \
+        a = PC + IMM;                                             \
+        goto refetch;                                             \
+    } while (0)
+#define BRANCH_L(cond)                                            \
+    do {                                                          \
+        if (cond) LOCAL_JUMP();                                   \
+        NEXT();                                                   \
     } while (0)
 #define BRANCH(cond)                                              \
     do {                                                          \
@@ -283,6 +328,13 @@ HANDLER(op_mv, RD = RS1; NEXT())
 HANDLER(op_auipc, RD = PC + IMM; NEXT())
 HANDLER(op_jal, a = PC + IMM; if (a & ialign) goto out; RD = PC + N; JUMP(a))
 HANDLER(op_jalr, a = (RS1 + IMM) & ~1ULL; if (a & ialign) goto out; RD = PC + N; JUMP(a))
+HANDLER(op_jal_l, RD = PC + N; LOCAL_JUMP())
+HANDLER(op_beq_l, BRANCH_L(RS1 == RS2))
+HANDLER(op_bne_l, BRANCH_L(RS1 != RS2))
+HANDLER(op_blt_l, BRANCH_L((int64_t)RS1 < (int64_t)RS2))
+HANDLER(op_bge_l, BRANCH_L((int64_t)RS1 >= (int64_t)RS2))
+HANDLER(op_bltu_l, BRANCH_L(RS1 < RS2))
+HANDLER(op_bgeu_l, BRANCH_L(RS1 >= RS2))
 HANDLER(op_beq, BRANCH(RS1 == RS2))
 HANDLER(op_bne, BRANCH(RS1 != RS2))
 HANDLER(op_blt, BRANCH((int64_t)RS1 < (int64_t)RS2))
@@ -347,7 +399,7 @@ HANDLER(op_remuw, RD = rv_muldiv(RV_OP_REMUW, RS1, RS2); NEXT())
 #define F2 f[d->rs2]
 #define F3 f[d->rs3]
 #define FD f[d->rd]
-    /* the rounding mode from the instruction's funct3 (rm holds the handler index) */
+    /* the rounding mode: the instruction's funct3, from its raw bits */
 #define FRM()                                                             \
     do {                                                                  \
         if (!fp_ok) goto out;                                             \
@@ -379,8 +431,6 @@ HANDLER(op_fadd_d, FRM(); FD = f64_add_fast(F1, F2, rm, &fl); FP_NEXT())
 HANDLER(op_fsub_d, FRM(); FD = f64_sub_fast(F1, F2, rm, &fl); FP_NEXT())
 HANDLER(op_fmul_d, FRM(); FD = f64_mul_fast(F1, F2, rm, &fl); FP_NEXT())
 HANDLER(op_fdiv_d, FRM(); FD = f64_div_fast(F1, F2, rm, &fl); FP_NEXT())
-HANDLER(op_fsqrt_s, FRM(); FD = rv_box32(f32_sqrt(S1, rm, &fl)); FP_NEXT())
-HANDLER(op_fsqrt_d, FRM(); FD = f64_sqrt(F1, rm, &fl); FP_NEXT())
 HANDLER(op_fmadd_s, FRM(); FD = rv_box32(f32_madd(S1, S2, S3, rm, &fl)); FP_NEXT())
 HANDLER(op_fmsub_s, FRM(); FD = rv_box32(f32_msub(S1, S2, S3, rm, &fl)); FP_NEXT())
 HANDLER(op_fnmsub_s, FRM(); FD = rv_box32(f32_nmsub(S1, S2, S3, rm, &fl)); FP_NEXT())
@@ -456,6 +506,8 @@ done:
 #undef NEXT
 #undef JUMP
 #undef BRANCH
+#undef BRANCH_L
+#undef LOCAL_JUMP
 #undef LOAD
 #undef STORE
 #undef HANDLER

@@ -13,7 +13,7 @@ cdef extern from "insn.h":
         uint8_t rs2
         uint8_t rs3
         uint8_t len
-        uint8_t rm
+        uint8_t handler
         int32_t imm
         uint32_t raw
 

@@ -15,7 +15,8 @@ typedef struct {          /* one decoded instruction (16 bytes) */
     uint8_t rs2;          /* source 2 */
     uint8_t rs3;          /* source 3 (FMA) */
     uint8_t len;          /* 2 (compressed) or 4 */
-    uint8_t rm;           /* funct3: rounding mode, aq/rl bits, etc. */
+    uint8_t handler;      /* the fast path's handler for this slot (fastloop.h), 0: none.
+                             funct3 (rounding mode, AMO width) is read from raw */
     int32_t imm;          /* sign-extended immediate, CSR number, shift amount */
     uint32_t raw;         /* the instruction bits as fetched (for mtval and traces) */
 } Insn;

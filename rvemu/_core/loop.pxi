@@ -29,6 +29,7 @@ cdef extern from "fastloop.h":
         uint64_t ialign_mask
     bint rv_fast_op(uint16_t op) noexcept nogil
     uint8_t rv_fast_index(uint16_t op, uint8_t length) noexcept nogil
+    void rv_fast_localize(Insn* d, uint64_t pc, uint64_t ialign_mask) noexcept nogil
     Insn* rv_fast_run(RvFast* c, Insn* d) noexcept nogil
     uint64_t rv_muldiv(uint16_t op, uint64_t a, uint64_t b) noexcept nogil
 

@@ -3,7 +3,7 @@
 cdef int exec_amo(HartState* h, Insn* d, uint64_t* x) noexcept nogil:
     """Execute an LR/SC/AMO. 0 on success, else cause + 1 (trap_tval set)."""
     cdef uint16_t op = d.op
-    cdef int size = 4 if (d.rm == 2) else 8
+    cdef int size = 4 if ((d.raw >> 12) & 7) == 2 else 8  # funct3: .W or .D
     cdef uint64_t va = x[d.rs1]
     cdef uint64_t pa, old, src, new
     cdef int r

@@ -117,8 +117,8 @@ cdef inline uint64_t box16(uint16_t v) noexcept nogil:
 
 
 cdef inline uint8_t insn_rm(Insn* d) noexcept nogil:
-    """The rounding-mode field (funct3) of a 32-bit F/D/Zfh instruction. Read from the raw
-    bits: Insn.rm holds the fast path's handler index for the ops it runs (fastloop.h)."""
+    """The rounding-mode field (funct3) of a 32-bit F/D/Zfh instruction, from its raw bits
+    (the decoded slot has no rm field)."""
     return (d.raw >> 12) & 7
 
 
