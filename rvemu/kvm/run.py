@@ -14,9 +14,9 @@ import errno
 
 import numpy as np
 
-from rvemu._core.hart import (GUEST_EXIT_BUDGET, GUEST_EXIT_TRAP, HSTATUS_DIRECT,
-                              HSTATUS_NACL_AUTOSWAP, HSTATUS_NACL_SYNC_CSR, GuestBank,
-                              WorldSwitch)
+from rvemu._core.hart import (EXIT_REASONS, GUEST_EXIT_BUDGET, GUEST_EXIT_TRAP,
+                              HSTATUS_DIRECT, HSTATUS_NACL_AUTOSWAP, HSTATUS_NACL_SYNC_CSR,
+                              GuestBank, WorldSwitch)
 from rvemu.isa.extensions import EXT_BIT
 from rvemu.kvm import exits
 from rvemu.kvm import uapi as U
@@ -26,6 +26,7 @@ from rvemu.kvm.mmio_decode import decode_mmio
 from rvemu.kvm.simd import SimdUnit, guest_simd, simd_needs
 
 MASK64 = (1 << 64) - 1
+_EXIT_EBREAK = {name: code for code, name in EXIT_REASONS.items()}["ebreak"]
 RAM_BASE = 0x8000_0000
 NACL_SHMEM = RAM_BASE                 # 12 KiB at the start of host RAM
 POOLS_BASE = RAM_BASE + 0x10000       # G-stage table pools are carved from here up
@@ -369,7 +370,7 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
             bank.hedeleg &= ~(1 << ILLEGAL)   # first uses trap as illegal: keep them
         backing.copy_in()
         n = min(budget, quantum)
-        hart.enter_guest(bank, host.ws, n)
+        r = hart.enter_guest(bank, host.ws, n)
         backing.copy_out()
         _store_bank(bank, vcpu)
         unit.exit_status(vcpu, bank.fs, bank.vs)
@@ -385,6 +386,8 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
                 return exits.IntrExit()
             continue                    # the quantum ended: take requests, enter again
         if bank.exit_kind != GUEST_EXIT_TRAP:
+            if r == _EXIT_EBREAK:         # a debugger's breakpoint (Hart.set_breakpoints)
+                return exits.DebugExit(pc=c.pc)
             return exits.InternalErrorExit(data=[bank.exit_kind])
         if bank.exit_scause == ILLEGAL and policy == "lazy" and _first_use(vcpu, backing, bank):
             continue                    # the registers are the guest's now: re-execute
