@@ -70,9 +70,10 @@ def cmd_run(args):
             pump = None  # no readable stdin (closed, or captured by a test runner)
     with (pump if pump is not None else contextlib.nullcontext()):
         if args.gdb is not None:
-            print(f"rvemu: waiting for GDB on 127.0.0.1:{args.gdb} "
-                  f"(target remote :{args.gdb})", file=sys.stderr)
-            stub = m.gdb_serve(args.gdb)
+            threads = f"; its {m.nharts} harts are threads" if m.nharts > 1 else ""
+            stub = m.gdb_serve(args.gdb, ready=lambda port: print(
+                f"rvemu: waiting for GDB on 127.0.0.1:{port} (target remote :{port}){threads}",
+                file=sys.stderr, flush=True))
             if stub.outcome == "kill":
                 print("rvemu: killed by the debugger", file=sys.stderr)
                 return 128 + signal.SIGKILL
@@ -136,9 +137,9 @@ def _run_kvm(args, console):
         with contextlib.suppress(OSError, ValueError):
             vmm.send_input(sys.stdin.buffer.read())
     if args.gdb is not None:
-        print(f"rvemu: waiting for GDB on 127.0.0.1:{args.gdb} (target remote :{args.gdb}); "
-              f"the vCPUs are its threads", file=sys.stderr)
-        stub = vmm.gdb_serve(args.gdb)
+        stub = vmm.gdb_serve(args.gdb, ready=lambda port: print(
+            f"rvemu: waiting for GDB on 127.0.0.1:{port} (target remote :{port}); "
+            f"the vCPUs are its threads", file=sys.stderr, flush=True))
         if stub.outcome == "kill":
             print("rvemu: killed by the debugger", file=sys.stderr)
             return 128 + signal.SIGKILL

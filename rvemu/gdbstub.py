@@ -222,15 +222,30 @@ class MachineTarget:
         old = self.m.hart.step_log
         for h in self.m.harts:
             h.step_log = on
-            h.last_mem_access()      # forget an access from before
+            h.last_mem_access()      # forget accesses from before
+            if h.v is not None:
+                h.vector_mem_log()
         return old
 
-    def last_access(self, tid):
-        return self.m.harts[tid - 1].last_mem_access()
+    def accesses(self, tid):
+        """The data accesses of the thread's last step: (va, size, is_store, data)."""
+        return step_accesses(self.m.harts[tid - 1])
 
     def finish(self):
         """After a detach: run to the end."""
         return self.m.run()
+
+
+def step_accesses(h):
+    """The data accesses of a hart's last step in trace mode (step_log): the scalar
+    record, and each element of a vector load or store; as (va, size, is_store, data)."""
+    out = []
+    acc = h.last_mem_access()
+    if acc is not None:
+        out.append(acc)
+    if h.v is not None:
+        out += h.vector_mem_log()
+    return out
 
 
 class _Register:
@@ -446,7 +461,8 @@ class GdbStub:
                     self.send(reply)
         except _Disconnected:
             self.outcome = self.outcome or "disconnect"
-        finally:
+            self._clear_debug_state()      # as QEMU: a client that goes away takes its
+        finally:                           # breakpoints and watchpoints with it
             try:
                 self.conn.close()
             except OSError:
@@ -792,8 +808,7 @@ class GdbStub:
                     if not st.moved and len(threads) == 1:
                         return self._stop_to_reply(st)
                 if logging and st.moved:
-                    acc = tg.last_access(tid)
-                    if acc is not None:
+                    for acc in tg.accesses(tid):
                         hit = self._watch_hit(acc[0], acc[1], acc[2])
                         if hit is not None:
                             self.last_result = st.result

@@ -28,7 +28,7 @@
   the guest's end (shutdown: the W reply carries its exit code).
 """
 from rvemu.errors import RvemuError
-from rvemu.gdbstub import FP_CSRS, Stop
+from rvemu.gdbstub import FP_CSRS, Stop, step_accesses
 from rvemu.isa.csrs import CSR_BY_NAME
 from rvemu.kvm import exits
 from rvemu.kvm import uapi as U
@@ -300,11 +300,13 @@ class VmmTarget:
     def set_step_log(self, on):
         old = self.hart.step_log
         self.hart.step_log = on
-        self.hart.last_mem_access()
+        step_accesses(self.hart)         # forget accesses from before
         return old
 
-    def last_access(self, tid):
-        return self.hart.last_mem_access()
+    def accesses(self, tid):
+        """The guest data accesses of the last step (guest virtual addresses): the
+        hart ran only that vCPU."""
+        return step_accesses(self.hart)
 
     def finish(self):
         """After a detach: the VMM runs the guest to its end."""

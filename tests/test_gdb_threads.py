@@ -1,0 +1,462 @@
+"""The GDB stub's threads: the harts of a Machine (harts=N, rvemu run --harts N --gdb) and
+the vCPUs of the KVM model's VMM (Vmm.gdb_serve, rvemu run --kvm --gdb). A small RSP
+client checks every value against the Python API (Machine.reg_read, VCpu.get_one_reg) and
+the guests' own output after changes; real gdb-multiarch sessions run the issue's
+"done when" against both."""
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import pytest
+
+from helpers import GUESTS
+from rvemu.kvm import core_reg, fp_d_reg, vector_reg
+from rvemu.kvm.run import host_of
+from rvemu.kvm.simd import set_policy
+from rvemu.kvm.vmm import Vmm
+from rvemu.machine.elf import read_elf
+from rvemu.machine.machine import Machine
+from test_gdbstub import Client, le, start
+
+SMP = GUESTS / "smp.elf"
+VSUM = GUESTS / "kvm" / "vsum.elf"
+KVM_SBI = GUESTS / "kvm" / "kvm_sbi.elf"
+ISA = "rv64gcvh_zicntr_zihpm"
+M64 = (1 << 64) - 1
+REG_V0 = 65 + 4096 + 1
+GDB = shutil.which("gdb-multiarch")
+needs_gdb = pytest.mark.skipif(GDB is None, reason="gdb-multiarch is not installed "
+                               "(apt-get install gdb-multiarch)")
+VSUM_SYMS = read_elf(str(VSUM)).symbols
+
+
+def smp_machine(n=2, **kw):
+    m = Machine(ram="64M", harts=n, **kw)
+    m.load_elf(SMP)
+    m.mem_write(m.symbols["nharts"], n.to_bytes(8, "little"))
+    return m
+
+
+def vsum_output(at_round=None, n=None, acc=None, fp_bits=None, b0=None):
+    """What vsum prints (guests/kvm/vsum.c), with changes a debugger makes when round
+    at_round's vdot is entered: its element count n, the running sums acc (v16[0]) and fp
+    (f8, as bits), and b[0]."""
+    count, rounds = 777, 40
+    a = [(i * 0x9E3779B97F4A7C15) & M64 for i in range(count)]
+    b = [(count - i) ^ 0x5555 for i in range(count)]
+    s, fp, lines = 0, 0.0, []
+    for r in range(rounds):
+        k = count - r
+        if r == at_round:
+            k = n if n is not None else k
+            s = acc if acc is not None else s
+            fp = struct.unpack("<d", struct.pack("<Q", fp_bits))[0] if fp_bits is not None else fp
+            b[0] = b0 if b0 is not None else b[0]
+        d = sum(a[i + r] * b[i] for i in range(k)) & M64
+        s = (s + d) & M64
+        fp = fp + float(d >> 20)
+        bits = struct.unpack("<Q", struct.pack("<d", fp))[0]
+        lines.append(f"round {r} dot 0x{d:016x} acc 0x{s:016x} fp 0x{bits:016x}\n")
+    return "".join(lines).encode()
+
+
+def sums_after(rounds):
+    """(acc, fp bits) after that many rounds of the unchanged guest."""
+    out = vsum_output().decode().splitlines()[rounds - 1].split()
+    return int(out[5], 16), int(out[7], 16)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rvemu_proc(args, port):
+    import rvemu
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(rvemu.__file__)))}
+    return subprocess.Popen([sys.executable, "-m", "rvemu", "run", *args, "--gdb", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def wait_listening(proc):
+    """rvemu prints its "waiting for GDB" line once the socket listens."""
+    line = proc.stderr.readline()
+    assert b"waiting for GDB" in line, line + proc.stderr.read()
+
+
+# ---- several harts -------------------------------------------------------------------------
+def test_harts_are_threads():
+    m = smp_machine(2)
+    port, t, out = start(m)
+    c = Client(port)
+    assert c.cmd("qfThreadInfo") == b"m1,2" and c.cmd("qsThreadInfo") == b"l"
+    assert c.cmd("T1") == b"OK" and c.cmd("T2") == b"OK" and c.cmd("T3").startswith(b"E")
+    assert bytes.fromhex(c.cmd("qThreadExtraInfo,2").decode()) == b"hart 1"
+    mhartid = "p%x" % (65 + 0xF14)
+    assert c.cmd("Hg2") == b"OK"
+    assert c.cmd(mhartid) == le(1) and c.cmd("pa") == le(1)         # a0 = hart id
+    assert c.cmd("Hg1") == b"OK"
+    assert c.cmd(mhartid) == le(0) and c.cmd("pa") == le(0)
+    assert c.cmd("Hg3").startswith(b"E")
+    # a register written in one thread is that hart's only
+    assert c.cmd("Hg2") == b"OK" and c.cmd("P1f=%s" % le(0x1234).decode()) == b"OK"
+    assert m.reg_read("t6", hart=1) == 0x1234 and m.reg_read("t6", hart=0) == 0
+    # only hart 1 reaches `secondary`: the stop names thread 2
+    sec = m.symbols["secondary"]
+    assert c.cmd("Z0,%x,4" % sec) == b"OK"
+    r = c.cmd("c")
+    assert r.startswith(b"T05") and b"thread:2;" in r and le(sec) in r, r
+    assert m.harts[1].pc == sec
+    assert c.cmd("qC") == b"QC2"
+    assert c.cmd("pa") == le(m.reg_read("a0", hart=1))    # Hg follows the stop
+    assert c.cmd("Hg2") == b"OK" and c.cmd("p%x" % (65 + 0xF14)) == le(1)
+    # single-step thread 2: hart 0 stays still
+    pc0, n0 = m.harts[0].pc, m.harts[0].instret
+    r = c.cmd("vCont;s:2;c")
+    assert b"thread:2;" in r and m.harts[1].pc == sec + 4, r
+    assert (m.harts[0].pc, m.harts[0].instret) == (pc0, n0)
+    assert c.cmd("Hc1") == b"OK"
+    r = c.cmd("s")                                         # Hc1: thread 1 steps
+    assert b"thread:1;" in r and m.harts[0].instret == n0 + 1 and m.harts[1].pc == sec + 4
+    assert c.cmd("Hc0") == b"OK"
+    # memory through a thread's translation, and a watchpoint set through thread 2
+    done = m.symbols["done"]
+    assert c.cmd("m%x,8" % done) == m.mem_read(done, 8).hex().encode()
+    assert c.cmd("z0,%x,4" % sec) == b"OK"
+    assert c.cmd("c") == b"W00"
+    assert b"smp: all harts passed" in bytes(m.output)
+    c.cmd("D")
+    c.close()
+    t.join(10)
+    assert out["stub"].outcome == "detach"
+
+
+def test_harts_watchpoint_names_the_writer():
+    """A write watchpoint with two harts: they take turns one instruction each; the stop
+    names the hart whose store changed the word."""
+    m = smp_machine(2)
+    port, t, out = start(m)
+    c = Client(port)
+    seen = m.symbols["hart_seen"]
+    assert c.cmd("Z0,%x,4" % m.symbols["secondary"]) == b"OK"
+    assert c.cmd("c").startswith(b"T05")                   # hart 1 checked in already
+    assert m.mem_read(seen, 8) == (3).to_bytes(8, "little")
+    assert c.cmd("z0,%x,4" % m.symbols["secondary"]) == b"OK"
+    woken = m.symbols["woken"]
+    assert c.cmd("Z2,%x,8" % woken) == b"OK"
+    r = c.cmd("c")
+    assert r.startswith(b"T05") and b"watch:%x;" % woken in r, r
+    tid = int(r.split(b"thread:")[1].split(b";")[0], 16)
+    h = m.harts[tid - 1]
+    assert m.mem_read(woken, 8) != bytes(8)
+    # the hart named stopped right after its store: an AMO or store to `woken`
+    assert c.cmd("z2,%x,8" % woken) == b"OK"
+    assert c.cmd("c") == b"W00"
+    c.cmd("D")
+    c.close()
+    t.join(10)
+    assert h.pc != 0
+
+
+@needs_gdb
+def test_real_gdb_harts():
+    m = smp_machine(2)
+    port, t, out = start(m)
+    cmd = [GDB, "-nx", "-batch", "-ex", "set architecture riscv:rv64",
+           "-ex", f"target remote 127.0.0.1:{port}",
+           "-ex", "info threads",
+           "-ex", "thread 2", "-ex", "print $mhartid", "-ex", "print $a0",
+           "-ex", "thread 1", "-ex", "print $mhartid",
+           "-ex", "break secondary", "-ex", "continue",
+           "-ex", "print $s0", "-ex", "print $mhartid", "-ex", "info threads",
+           "-ex", "stepi", "-ex", "info registers pc",
+           "-ex", "delete", "-ex", "detach", str(SMP)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    text = p.stdout + p.stderr
+    t.join(20)
+    assert not t.is_alive(), text
+    assert "Thread 1 (hart 0)" in text and "Thread 2 (hart 1)" in text, text
+    assert "$1 = 1\n$2 = 1\n" in text and "$3 = 0\n" in text, text
+    assert "Thread 2 hit Breakpoint 1" in text and "in secondary ()" in text, text
+    assert "$4 = (void *) 0x1\n$5 = 1\n" in text, text
+    assert "Detaching" in text or "detached" in text, text
+    assert out["stub"].outcome == "detach" and m.exit_code == 0
+    assert b"smp: all harts passed" in bytes(m.output)
+
+
+@needs_gdb
+def test_cli_harts_gdb():
+    """rvemu run --harts 2 --gdb: GDB writes the guest's hart count (memory), sees two
+    threads, stops hart 1 at a breakpoint and detaches; the guest passes."""
+    port = free_port()
+    proc = rvemu_proc([str(SMP), "--harts", "2", "--hart-slice", "100"], port)
+    try:
+        wait_listening(proc)
+        cmd = [GDB, "-nx", "-batch", "-ex", "set architecture riscv:rv64",
+               "-ex", f"target remote 127.0.0.1:{port}",
+               "-ex", "set var *(long *)&nharts = 2", "-ex", "print *(long *)&nharts",
+               "-ex", "info threads", "-ex", "break secondary", "-ex", "continue",
+               "-ex", "print $mhartid", "-ex", "delete", "-ex", "detach", str(SMP)]
+        g = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    text = g.stdout + g.stderr
+    assert "= 2\n" in text and "Thread 2 (hart 1)" in text, text
+    assert "Thread 2 hit Breakpoint 1" in text and "$2 = 1\n" in text, text
+    assert proc.returncode == 0, stderr
+    assert b"smp: all harts passed" in stdout
+
+
+# ---- the KVM model's vCPUs -----------------------------------------------------------------
+def vsum_vmm(policy="eager", vcpus=1, host_uses_simd=True):
+    vmm = Vmm(str(VSUM), host_isa=ISA, vlen=256, ram="16M", vcpus=vcpus)
+    set_policy(vmm.vm, policy, host_uses_simd=host_uses_simd)
+    return vmm
+
+
+@pytest.mark.parametrize("policy", ["eager", "lazy"])
+def test_kvm_vcpu_registers_memory_breakpoints(policy):
+    """Under the VMM: a breakpoint on a guest function stops the vCPU there; x, f, v and
+    CSR values are the vCPU's (ONE_REG agrees, and so does the guest's definition), and
+    what GDB writes (registers, memory) is what the guest computes with. With the lazy
+    policy and a host that leaves the guest its registers, the live FP/vector state is
+    in the hart when GDB reads it."""
+    vmm = vsum_vmm(policy, host_uses_simd=False)
+    v = vmm.vcpus[0]
+    vdot, b = VSUM_SYMS["vdot"], VSUM_SYMS["b"]
+    port, t, out = start(vmm)
+    c = Client(port)
+    xml = c.cmd("qXfer:features:read:target.xml:0,ffff")
+    for feat in (b"org.gnu.gdb.riscv.vector", b'name="v31" bitsize="256"', b'name="sstatus"',
+                 b'name="vl"', b'name="fcsr"', b'name="priv"'):
+        assert feat in xml
+    assert b'name="virt"' not in xml and b'name="hgatp"' not in xml   # the guest's view
+    assert c.cmd("qfThreadInfo") == b"m1"
+    assert c.cmd("p20") == le(v.get_one_reg(core_reg("pc")))
+    assert c.cmd("Z0,%x,2" % vdot) == b"OK"
+    r = c.cmd("c")
+    assert r.startswith(b"T05") and le(vdot) in r and b"thread:1;" in r, r
+    assert v.ctx.pc == vdot
+    r = c.cmd("c")                                   # round 1's call
+    assert le(vdot) in r, r
+    unit = host_of(vmm.kvm).simd
+    if policy == "lazy":
+        assert unit.v_owner is v and unit.fp_owner is v   # the hart holds them
+    acc0, fp0 = sums_after(1)
+    v16 = c.cmd("p%x" % (REG_V0 + 16))
+    f8 = c.cmd("p%x" % (33 + 8))
+    a1 = c.cmd("pb")
+    assert v16[:16] == le(acc0) and f8 == le(fp0) and a1 == le(776), (v16, f8, a1)
+    assert bytes.fromhex(v16.decode()) == v.get_one_reg(vector_reg(16, 32))
+    assert f8 == le(v.get_one_reg(fp_d_reg("f8")))
+    assert c.cmd("pa") == le(v.get_one_reg(core_reg("a0")))
+    assert c.cmd("p%x" % (65 + 4096)) == le(1)       # priv: VS
+    sstatus = int.from_bytes(bytes.fromhex(c.cmd("p%x" % (65 + 0x100)).decode()), "little")
+    assert sstatus & (3 << 13) and sstatus & (3 << 9)  # the guest turned FS and VS on
+    assert c.cmd("p%x" % (65 + 0xC22)) == le(32)       # vlenb
+    assert c.cmd("m%x,10" % b) == vmm.vm.read_guest(b, 16).hex().encode()
+    # change x, f, v and memory: the guest's output follows
+    new_acc, new_fp = 0x1000, struct.unpack("<Q", struct.pack("<d", 2.5))[0]
+    vbytes = bytearray(v.get_one_reg(vector_reg(16, 32)))
+    vbytes[:8] = new_acc.to_bytes(8, "little")
+    assert c.cmd("P%x=%s" % (REG_V0 + 16, vbytes.hex())) == b"OK"
+    assert c.cmd("P%x=%s" % (33 + 8, le(new_fp).decode())) == b"OK"
+    assert c.cmd("Pb=%s" % le(775).decode()) == b"OK"
+    assert c.cmd("M%x,8:%s" % (b, le(7).decode())) == b"OK"
+    assert v.get_one_reg(core_reg("a1")) == 775 and vmm.vm.read_guest(b, 8) == le_bytes(7)
+    assert v.get_one_reg(fp_d_reg("f8")) == new_fp
+    # single-steps: pc walks vdot's code, one instruction each
+    pcs = []
+    for _ in range(3):
+        r = c.cmd("s")
+        assert r.startswith(b"T05") and b"thread:1;" in r
+        pcs.append(v.ctx.pc)
+    assert pcs == [vdot + 2, vdot + 4, vdot + 6], [hex(p) for p in pcs]
+    assert c.cmd("z0,%x,2" % vdot) == b"OK"
+    assert c.cmd("c") == b"W00"
+    assert bytes(vmm.output) == vsum_output(1, n=775, acc=new_acc, fp_bits=new_fp, b0=7)
+    c.cmd("D")
+    c.close()
+    t.join(10)
+    assert out["stub"].outcome == "detach"
+
+
+def le_bytes(v, n=8):
+    return v.to_bytes(n, "little")
+
+
+def test_kvm_watchpoints():
+    """Write, read and access watchpoints on guest memory under the VMM (single-stepping
+    the vCPU): the write stops right after the store of a[3] in main's loop."""
+    vmm = vsum_vmm()
+    v = vmm.vcpus[0]
+    a = VSUM_SYMS["a"]
+    port, t, out = start(vmm)
+    c = Client(port)
+    assert c.cmd("Z2,%x,8" % (a + 24)) == b"OK"
+    r = c.cmd("c")
+    assert b"watch:%x;" % (a + 24) in r, r
+    assert vmm.vm.read_guest(a + 24, 8) == le_bytes((3 * 0x9E3779B97F4A7C15) & M64)
+    assert vmm.vm.read_guest(a + 32, 8) == bytes(8)      # stopped right after that store
+    assert c.cmd("z2,%x,8" % (a + 24)) == b"OK"
+    b = VSUM_SYMS["b"]
+    assert c.cmd("Z3,%x,8" % (b + 8)) == b"OK"            # read first by vdot's vle64
+    r = c.cmd("c")
+    assert b"rwatch:%x;" % (b + 8) in r, r
+    assert VSUM_SYMS["vdot"] < v.ctx.pc < VSUM_SYMS["vdot"] + 0x50
+    assert c.cmd("z3,%x,8" % (b + 8)) == b"OK"
+    assert c.cmd("c") == b"W00"
+    assert bytes(vmm.output) == vsum_output()
+    c.send_raw(b"$k#6b")
+    c.close()
+    t.join(10)
+    assert out["stub"].outcome == "kill"
+
+
+def test_kvm_malformed_packets_and_vanishing_client():
+    vmm = vsum_vmm()
+    port, t, out = start(vmm)
+    c = Client(port)
+    c.send_raw(b"$g#00")                       # bad checksum: NAK, no reply
+    assert c.s.recv(1) == b"-"
+    for bad in ("pzz", "P1", "Pfffff=00", "mxyz", "m80000000", "M1,2:zz", "Z0,zz", "Z9,0,0",
+                "Hg9", "Hx1", "T", "qThreadExtraInfo,zz", "X1", "qRcmd,zz", "", "\x7f",
+                "vCont;q", "vCont;s:9"):
+        r = c.cmd(bad)
+        assert r == b"" or r.startswith(b"E"), (bad, r)
+    assert c.cmd("m10,4").startswith(b"E")          # no memory there: an error
+    assert c.cmd("Z2,10,4") == b"E14"
+    c.send_raw(b"garbage\x03+++")
+    assert c.cmd("p20") == le(read_elf(str(VSUM)).entry)
+    mon = c.cmd("qRcmd," + b"phys on".hex())
+    assert mon.startswith(b"O") and c.recv() == b"OK"
+    assert c.cmd("m%x,8" % VSUM_SYMS["vdot"]) == vmm.vm.read_guest(VSUM_SYMS["vdot"], 8).hex().encode()
+    assert c.cmd("Z0,%x,2" % VSUM_SYMS["vdot"]) == b"OK"
+    c.close()                                       # vanish without detaching
+    t.join(10)
+    assert not t.is_alive() and out["stub"].outcome == "disconnect"
+    r = vmm.run()                                   # the VMM is intact (and the
+    assert (r.reason, r.exit_code) == ("shutdown", 0)   # breakpoint is gone)
+    assert bytes(vmm.output) == vsum_output()
+
+
+def test_kvm_vcpus_are_threads():
+    """Two vCPUs: the second starts through SBI HSM; a breakpoint in the code only it runs
+    stops thread 2, whose a0 is its id; stepping it leaves vCPU 0 still."""
+    vmm = Vmm(str(KVM_SBI), host_isa=ISA, ram="16M", vcpus=2)
+    sec = read_elf(str(KVM_SBI)).symbols["secondary_main"]
+    port, t, out = start(vmm)
+    c = Client(port)
+    assert c.cmd("qfThreadInfo") == b"m1,2"
+    assert bytes.fromhex(c.cmd("qThreadExtraInfo,2").decode()) == b"vcpu 1"
+    assert c.cmd("Z0,%x,2" % sec) == b"OK"
+    r = c.cmd("c")
+    assert r.startswith(b"T05") and b"thread:2;" in r and le(sec) in r, r
+    v0, v1 = vmm.vcpus
+    assert c.cmd("pa") == le(1) == le(v1.get_one_reg(core_reg("a0")))
+    assert c.cmd("Hg1") == b"OK" and c.cmd("pa") == le(v0.get_one_reg(core_reg("a0")))
+    assert c.cmd("Hg2") == b"OK"
+    pc0, n0 = v0.ctx.pc, v0.hw_counts.get(2, 0)
+    r = c.cmd("vCont;s:2")
+    assert b"thread:2;" in r and v1.ctx.pc != sec
+    assert (v0.ctx.pc, v0.hw_counts.get(2, 0)) == (pc0, n0)
+    assert c.cmd("z0,%x,2" % sec) == b"OK"
+    assert c.cmd("c") == b"W00"
+    assert b"kvm_sbi: all checks passed" in bytes(vmm.output)
+    c.cmd("D")
+    c.close()
+    t.join(10)
+
+
+@needs_gdb
+def test_real_gdb_kvm_session():
+    """The issue's "done when" under the VMM, with gdb-multiarch: symbols from the ELF, a
+    breakpoint on a C function, x/f/v registers and memory read (the guest's values) and
+    changed (the guest's output follows), single-steps, a watchpoint on a variable, and a
+    detach after which the guest finishes."""
+    vmm = vsum_vmm()
+    port, t, out = start(vmm)
+    acc0, fp0 = sums_after(1)
+    cmd = [GDB, "-nx", "-batch", "-ex", "set architecture riscv:rv64",
+           "-ex", f"target remote 127.0.0.1:{port}",
+           "-ex", "info threads",
+           "-ex", "break main", "-ex", "continue",
+           "-ex", "watch ((unsigned long *)&a)[3]", "-ex", "continue", "-ex", "delete",
+           "-ex", "break vdot", "-ex", "continue", "-ex", "continue",
+           "-ex", "print/x $v16.l[0]", "-ex", "info registers fs0", "-ex", "print $a1",
+           "-ex", "print $priv",
+           "-ex", "set $a1 = 775", "-ex", "set $v16.l[0] = 0x1000",
+           "-ex", "set $fs0.double = 2.5",
+           "-ex", "set var ((unsigned long *)&b)[0] = 7", "-ex", "x/2gx &b",
+           "-ex", "stepi", "-ex", "stepi", "-ex", "stepi", "-ex", "info registers pc",
+           "-ex", "delete", "-ex", "detach", str(VSUM)]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    text = p.stdout + p.stderr
+    t.join(30)
+    assert not t.is_alive(), text
+    assert "Thread 1 (vcpu 0)" in text, text
+    assert "Hardware watchpoint 2: ((unsigned long *)&a)[3]" in text, text
+    assert f"New value = {(3 * 0x9E3779B97F4A7C15) & M64}" in text, text
+    assert "in vdot ()" in text, text
+    assert f"$1 = {acc0:#x}\n" in text, text
+    assert f"(raw {fp0:#018x})" in text, text
+    assert "$2 = 776\n$3 = 1\n" in text, text
+    assert "<b>:\t0x0000000000000007\t0x000000000000565d" in text, text
+    stub = out["stub"]
+    assert stub.outcome == "detach" and stub.last_result.reason == "shutdown"
+    assert stub.last_result.exit_code == 0
+    new_fp = struct.unpack("<Q", struct.pack("<d", 2.5))[0]
+    assert bytes(vmm.output) == vsum_output(1, n=775, acc=0x1000, fp_bits=new_fp, b0=7)
+
+
+@needs_gdb
+def test_cli_kvm_gdb_two_vcpus():
+    """rvemu run --kvm --vcpus 2 --gdb: two threads; break on a C function, detach; the
+    guest's output and exit code are its normal ones."""
+    port = free_port()
+    proc = rvemu_proc(["--kvm", "--vcpus", "2", "--isa", "rv64gcv", str(VSUM)], port)
+    try:
+        wait_listening(proc)
+        cmd = [GDB, "-nx", "-batch", "-ex", "set architecture riscv:rv64",
+               "-ex", f"target remote 127.0.0.1:{port}", "-ex", "info threads",
+               "-ex", "break vdot", "-ex", "continue", "-ex", "print $a1",
+               "-ex", "delete", "-ex", "detach", str(VSUM)]
+        g = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    text = g.stdout + g.stderr
+    assert "Thread 1 (vcpu 0)" in text and "Thread 2 (vcpu 1)" in text, text
+    assert "in vdot ()" in text and "$1 = 777\n" in text, text
+    assert proc.returncode == 0, stderr
+    assert stdout == vsum_output()
+
+
+def test_kvm_ctrl_c_then_vanishing_client():
+    """A guest spinning for ever under the VMM: continue, Ctrl-C stops it (SIGINT, thread
+    1, its pc), a step still works, and a client that goes away leaves the VMM usable."""
+    vmm = vsum_vmm()
+    entry = read_elf(str(VSUM)).entry
+    vmm.vm.write_guest(entry, (0x0000006F).to_bytes(4, "little"))     # j .
+    port, t, out = start(vmm)
+    c = Client(port)
+    c.s.sendall(b"$c#63")
+    assert c.s.recv(1) == b"+"
+    time.sleep(0.3)
+    c.send_raw(b"\x03")
+    r = c.recv()
+    assert r.startswith(b"T02") and b"thread:1;" in r and le(entry) in r, r
+    assert vmm.instructions > 0
+    n = vmm.instructions
+    assert c.cmd("s").startswith(b"T05") and vmm.instructions == n + 1
+    c.close()
+    t.join(10)
+    assert not t.is_alive() and out["stub"].outcome == "disconnect"
+    r = vmm.run(max_insns=vmm.instructions + 1000)
+    assert r.reason == "budget"
