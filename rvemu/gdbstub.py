@@ -189,25 +189,29 @@ class MachineTarget:
             return Stop("idle", tid, moved=res.instructions > 0, result=res)
         return Stop("step", tid, moved=True, result=res)   # budget, reset, stopped
 
-    def _skip(self, tid):
-        h = self.m.harts[tid - 1]
-        if h.pc in self.m.breakpoints:
-            h.step_over_breakpoint()
-
     def step(self, tid, skip):
-        if skip:
-            self._skip(tid)
+        """One instruction of hart tid-1 alone. skip: even if a breakpoint is at its pc
+        (that breakpoint is out of the set during the step, so an instruction that runs
+        twice, an MMIO access served in Python, cannot stop at it again)."""
         h = self.m.harts[tid - 1]
+        held = skip and h.pc in self.m.breakpoints
+        if held:
+            self.m._set_breakpoints(self.m.breakpoints - {h.pc})
         before = h.instret + h.traps
-        res = self.m.run_hart(tid - 1, 1)
+        try:
+            res = self.m.run_hart(tid - 1, 1)
+        finally:
+            if held:
+                self.m._set_breakpoints(self.m.breakpoints)
         st = self._stop(res, tid)
         st.moved = h.instret + h.traps != before
-        h.step_over_breakpoint(-1)
         return st
 
     def resume(self, skip_tid, poll, budget=None):
-        if skip_tid:
-            self._skip(skip_tid)
+        if skip_tid and self.m.harts[skip_tid - 1].pc in self.m.breakpoints:
+            st = self.step(skip_tid, True)      # off the breakpoint it stopped at
+            if st.kind not in ("step", "idle"):
+                return st
         while True:
             res = self.m.run(max_insns=SLICE if budget is None else budget)
             if res.reason != "budget":

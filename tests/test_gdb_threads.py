@@ -460,3 +460,70 @@ def test_kvm_ctrl_c_then_vanishing_client():
     assert not t.is_alive() and out["stub"].outcome == "disconnect"
     r = vmm.run(max_insns=vmm.instructions + 1000)
     assert r.reason == "budget"
+
+
+# ---- resuming from a breakpoint on an instruction that runs twice ------------------------------
+def test_step_off_a_breakpoint_on_a_python_device_store():
+    """A store to a device served in Python leaves the hart's loop and runs again once
+    served: a step (and a continue) from a breakpoint on it must still move, and the
+    device sees one store."""
+    from helpers import asm, enc, li
+    writes = []
+
+    class Dev:
+        def read(self, off, size):
+            return 0
+
+        def write(self, off, size, value):
+            writes.append((off, value))
+
+    m = Machine(ram="16M")
+    m.add_device(0x4000_0000, 0x1000, Dev())
+    code = asm(*li(6, 0x4000_0000), *li(5, 0x55), enc("sw", 5, 6, 8), enc("addi", 5, 5, 1),
+               enc("sw", 5, 6, 8), enc("jal", 0, 0))
+    m.mem_write(0x8000_0000, code)
+    m.reg_write("pc", 0x8000_0000)
+    store1 = 0x8000_0000 + 4 * (len(li(6, 0x4000_0000)) + len(li(5, 0x55)))
+    port, t, out = start(m)
+    c = Client(port)
+    assert c.cmd("Z0,%x,4" % store1) == b"OK" and c.cmd("Z0,%x,4" % (store1 + 8)) == b"OK"
+    assert le(store1) in c.cmd("c")
+    r = c.cmd("s")
+    assert le(store1 + 4) in r and writes == [(8, 0x55)], (r, writes)
+    assert le(store1 + 8) in c.cmd("c")                 # the second store's breakpoint
+    c.s.sendall(b"$c#63")                               # from it: on into `j .`
+    assert c.s.recv(1) == b"+"
+    time.sleep(0.2)
+    c.send_raw(b"\x03")
+    r = c.recv()
+    assert r.startswith(b"T02") and le(store1 + 12) in r, r
+    assert writes == [(8, 0x55), (8, 0x56)]
+    c.cmd("D")
+    c.close()
+    t.join(10)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "nacl_sync_csr", "nacl_autoswap"])
+def test_kvm_breakpoint_on_a_first_vector_use(strategy):
+    """Lazy SIMD policy, a host that takes its registers back after every run: the
+    vsetvli at vdot's loop head is the vCPU's first vector use of each entry, which traps
+    to KVM and runs again. Stepping and continuing from a breakpoint on it still move on,
+    whatever the world switch's HSTATUS strategy."""
+    vmm = Vmm(str(VSUM), host_isa=ISA, vlen=256, ram="16M", strategy=strategy)
+    set_policy(vmm.vm, "lazy")
+    v = vmm.vcpus[0]
+    head = VSUM_SYMS["vdot"] + 0x14                    # vsetvli a4,a1,e64,m1,ta,ma
+    port, t, out = start(vmm)
+    c = Client(port)
+    assert c.cmd("Z0,%x,4" % head) == b"OK"
+    assert le(head) in c.cmd("c")
+    n = vmm.instructions
+    assert le(head) in c.cmd("c") and vmm.instructions > n   # one loop iteration later
+    r = c.cmd("s")
+    assert le(head + 4) in r and v.ctx.pc == head + 4, r
+    assert c.cmd("z0,%x,4" % head) == b"OK"
+    assert c.cmd("c") == b"W00"
+    assert bytes(vmm.output) == vsum_output()
+    c.cmd("D")
+    c.close()
+    t.join(10)

@@ -14,8 +14,9 @@
 * Software breakpoints are the host hart's breakpoint set, on guest virtual addresses
   (the hart's decode cache marks the slot of a fetched guest pc): the world switch comes
   back with the hart's EXIT_EBREAK, which KVM_RUN returns as KVM_EXIT_DEBUG. They are
-  shared by all vCPUs (GDB's breakpoints are). Resuming a vCPU from its breakpoint arms
-  the hart's one-shot step-over at the guest pc.
+  shared by all vCPUs (GDB's breakpoints are). Resuming a vCPU from its breakpoint steps
+  it one instruction with that breakpoint out of the set (the instruction may enter the
+  guest twice: a lazy first-use trap re-executes it).
 * A single-step runs that vCPU alone for one guest instruction (KVM_RUN with a budget of
   one); an exit it makes (console, MMIO, SBI) is served and completed at once, so its
   registers are final when GDB looks. A step that makes an SBI call KVM serves itself
@@ -229,22 +230,22 @@ class VmmTarget:
             return ran, ex, Stop("segv", tid, result=self._result(reason, code))
         return ran, ex, None
 
-    def _skip(self, tid):
-        pc = self._v(tid).ctx.pc
-        if pc in self.breakpoints:
-            self.hart.step_over_breakpoint(pc)
-
     def step(self, tid, skip):
+        """One guest instruction of vCPU tid-1 alone. skip: even if a breakpoint is at
+        its pc: that breakpoint is out of the hart's set during the step, since the
+        instruction may enter the guest twice (a lazy first-use trap, a host interrupt)."""
         v = self._v(tid)
         if v.mp_state != U.KVM_MP_STATE_RUNNABLE:
             return Stop("idle", tid, moved=False, result=self._result("idle"))
-        if skip:
-            self._skip(tid)
         pc = v.ctx.pc
+        held = skip and pc in self.breakpoints
+        if held:
+            self.hart.set_breakpoints(self.breakpoints - {pc})
         try:
             ran, ex, st = self._turn(v, 1)
         finally:
-            self.hart.step_over_breakpoint(-1)
+            if held:
+                self.hart.set_breakpoints(self.breakpoints)
         if st is not None:
             return st
         moved = ran > 0 or v.ctx.pc != pc
@@ -310,5 +311,4 @@ class VmmTarget:
 
     def finish(self):
         """After a detach: the VMM runs the guest to its end."""
-        self.hart.step_over_breakpoint(-1)
         return self.vmm.run()
