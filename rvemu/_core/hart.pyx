@@ -624,11 +624,9 @@ cdef class Hart:
             self.h.bp[i] = a
         self.flush_decode_cache()
 
-    def step_over_breakpoint(self, pc=None):
-        """The next run() executes the instruction at pc even if it is a breakpoint.
-        pc: another address (a guest's, for the world switch: the first breakpoint slot
-        the hart reaches at that address runs the real instruction); -1 disarms."""
-        self.h.bp_skip = self.h.pc if pc is None else (<uint64_t>(int(pc) & 0xffffffffffffffff))
+    def step_over_breakpoint(self):
+        """The next run() executes the instruction at pc even if it is a breakpoint."""
+        self.h.bp_skip = self.h.pc
 
     def translate(self, uint64_t va, bint write=False):
         """The physical address a data access at va would reach now (current privilege
