@@ -184,6 +184,8 @@ def test_real_gdb_harts():
     assert "$1 = 1\n$2 = 1\n" in text and "$3 = 0\n" in text, text
     assert "Thread 2 hit Breakpoint 1" in text and "in secondary ()" in text, text
     assert "$4 = (void *) 0x1\n$5 = 1\n" in text, text
+    brk = int(text.split("Breakpoint 1 at ")[1].split()[0], 16)
+    assert f"pc             {brk + 4:#x}" in text, text     # stepi: one instruction
     assert "Detaching" in text or "detached" in text, text
     assert out["stub"].outcome == "detach" and m.exit_code == 0
     assert b"smp: all harts passed" in bytes(m.output)
@@ -408,6 +410,9 @@ def test_real_gdb_kvm_session():
     assert f"(raw {fp0:#018x})" in text, text
     assert "$2 = 776\n$3 = 1\n" in text, text
     assert "<b>:\t0x0000000000000007\t0x000000000000565d" in text, text
+    # three stepi from vdot's breakpoint (after its prologue): li (2 bytes), auipc, addi
+    brk = int(text.split("Breakpoint 3 at ")[1].split()[0], 16)
+    assert f"pc             {brk + 10:#x}" in text, text
     stub = out["stub"]
     assert stub.outcome == "detach" and stub.last_result.reason == "shutdown"
     assert stub.last_result.exit_code == 0
@@ -527,3 +532,27 @@ def test_kvm_breakpoint_on_a_first_vector_use(strategy):
     c.cmd("D")
     c.close()
     t.join(10)
+
+
+def test_exit_codes_reach_gdb():
+    """The W reply carries the guest's exit code: a failing smp run (two harts, the guest
+    told one) and a VMM guest sent to rv_exit with a non-zero code (SRST: failure)."""
+    m = Machine(ram="64M", harts=2)
+    m.load_elf(SMP)                       # nharts left at 1: the check fails
+    port, t, out = start(m)
+    c = Client(port)
+    r = c.cmd("c")
+    assert r == b"W%02x" % m.exit_code and m.exit_code != 0, r
+    c.cmd("D")
+    c.close()
+    t.join(10)
+    vmm = vsum_vmm()
+    port, t, out = start(vmm)
+    c = Client(port)
+    assert c.cmd("P20=%s" % le(VSUM_SYMS["rv_exit"]).decode()) == b"OK"
+    assert c.cmd("Pa=%s" % le(5).decode()) == b"OK"
+    assert c.cmd("c") == b"W01"
+    c.cmd("D")
+    c.close()
+    t.join(10)
+    assert out["stub"].exited and out["stub"].last_result.exit_code == 1
