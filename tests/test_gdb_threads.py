@@ -556,3 +556,35 @@ def test_exit_codes_reach_gdb():
     c.close()
     t.join(10)
     assert out["stub"].exited and out["stub"].last_result.exit_code == 1
+
+
+def test_kvm_vl_beyond_vlmax_from_the_debugger():
+    """GDB may write any vl and vstart (KVM's ONE_REG takes them, as Linux does); on
+    entry the hart restores them as a vsetvl would (vl at most VLMAX, vstart in log2(VLEN)
+    bits), so a vector load from a vl of 2^40 moves VLMAX elements and nothing breaks."""
+    vmm = vsum_vmm()
+    v = vmm.vcpus[0]
+    load = VSUM_SYMS["vdot"] + 0x18                    # vle64.v v1,(a2) after the vsetvli
+    sub = VSUM_SYMS["vdot"] + 0x30                     # sub a1,a1,a4 (no vector)
+    vl, vstart = 65 + 0xC20, 65 + 0x008
+    port, t, out = start(vmm)
+    c = Client(port)
+    assert c.cmd("Z0,%x,4" % load) == b"OK"
+    assert le(load) in c.cmd("c")
+    assert c.cmd("z0,%x,4" % load) == b"OK"
+    assert c.cmd("p%x" % vl) == le(4)                   # e64, m1, VLEN 256
+    assert c.cmd("P%x=%s" % (vl, le(1 << 40).decode())) == b"OK"
+    assert v.get_one_reg(vector_reg("vl")) == 1 << 40
+    assert le(load + 4) in c.cmd("s")
+    assert c.cmd("p%x" % vl) == le(4)                   # clamped to VLMAX on entry
+    assert c.cmd("Z0,%x,2" % sub) == b"OK"
+    assert le(sub) in c.cmd("c")
+    assert c.cmd("z0,%x,2" % sub) == b"OK"
+    assert c.cmd("P%x=%s" % (vstart, le(M64).decode())) == b"OK"
+    assert le(sub + 2) in c.cmd("s")                    # (the hart holds 255 meanwhile)
+    assert c.cmd("P%x=%s" % (vstart, le(0).decode())) == b"OK"
+    assert c.cmd("c") == b"W00"
+    assert bytes(vmm.output) == vsum_output()           # the load moved its 4 elements
+    c.cmd("D")
+    c.close()
+    t.join(10)
