@@ -30,12 +30,18 @@ Limits, in the open:
 * Memory access (m/M/X and watchpoints) goes through the selected thread's current
   translation (satp, privilege, MPRV/SUM/MXR; with V=1 vsatp then hgatp); ``monitor
   phys on`` switches to (guest-)physical memory (``monitor phys off`` back).
-* Watchpoints single-step (correct, but about a million instructions a second on a
-  machine, far fewer under the VMM; with several threads they take turns one instruction
-  each): Z2 (write) compares the watched bytes after each instruction, so a write that
-  stores the same value is not seen; Z3 (read) and Z4 (access) use the hart's trace
-  record of each step's data access (its virtual address). While every thread waits (WFI)
-  the threads run normally for a while and the write watchpoints are compared after.
+* Watchpoints single-step (correct, but a few hundred thousand instructions a second on
+  a machine, tens of thousands under the VMM; with several threads they take turns one
+  instruction each). Before each step the instruction's scalar accesses are worked out
+  (loads, stores, FP, AMO/LR/SC, RVC: predict_access); one that touches a watched range
+  stops the thread *before* it runs, as GDB's RISC-V target expects (its watchpoints are
+  "non-steppable": GDB steps over the access itself, then compares values). A plain store
+  of the bytes already there is no change and does not stop. What cannot be told
+  beforehand (vector loads and stores, HLV/HSV, cache-block ops, a device or another
+  hart changing memory) is seen after the step: Z2 compares the watched bytes, Z3/Z4 use
+  the hart's trace record of the step's accesses (vector elements included); such a stop
+  comes one instruction late. While every thread waits (WFI) the threads run normally
+  for a while and the write watchpoints are compared after.
 * With V, v0..v31 in org.gnu.gdb.riscv.vector at the configured VLEN; with H, the H and VS
   CSRs and the V bit ("virt" beside "priv"). Under the VMM the target is the guest as it
   sees itself: its S CSRs (KVM's CSR registers: sstatus is the vCPU's vsstatus ...), priv
@@ -148,6 +154,9 @@ class MachineTarget:
     def pc(self, tid):
         return self.m.reg_read("pc", hart=tid - 1)
 
+    def xreg(self, tid, i):
+        return int(self.m.harts[tid - 1].x[i]) if i else 0
+
     # memory
     def read(self, addr, n, tid, phys):
         return self.m.mem_read(addr, n) if phys else self.m.virt_read(addr, n, hart=tid - 1)
@@ -240,6 +249,91 @@ class MachineTarget:
         return self.m.run()
 
 
+def _sx(v, bits):
+    v &= (1 << bits) - 1
+    return v - (1 << bits) if v >> (bits - 1) else v
+
+
+def _bit(w, i):
+    return (w >> i) & 1
+
+
+def predict_access(insn, xreg):
+    """The data accesses the instruction would make with the registers as they are, as
+    [(address, size, reads, writes, data)] (data: the register a plain store writes,
+    ("x", n) or ("f", n), else None); [] if it makes none; None if it cannot be told
+    beforehand (vector loads and stores, the hypervisor's HLV/HSV, cache-block ops).
+    xreg(i): the value of x[i]. From the base formats of the unprivileged spec (RV64 loads,
+    stores, FP loads and stores, A, Zacas, RVC and Zcb)."""
+    m64 = (1 << 64) - 1
+    if insn & 3 != 3:                                     # RVC
+        q, f3 = insn & 3, (insn >> 13) & 7
+        rs1p = ((insn >> 7) & 7) + 8
+        if q == 0:
+            base = xreg(rs1p)
+            rs2p = ((insn >> 2) & 7) + 8
+            if f3 in (2, 6):                              # c.lw / c.sw
+                off = (((insn >> 10) & 7) << 3) | (_bit(insn, 6) << 2) | (_bit(insn, 5) << 6)
+                return [((base + off) & m64, 4, f3 == 2, f3 == 6, ("x", rs2p) if f3 == 6 else None)]
+            if f3 in (1, 3, 5, 7):                        # c.fld c.ld c.fsd c.sd
+                off = (((insn >> 10) & 7) << 3) | (((insn >> 5) & 3) << 6)
+                data = ("f" if f3 == 5 else "x", rs2p) if f3 > 4 else None
+                return [((base + off) & m64, 8, f3 < 4, f3 > 4, data)]
+            if f3 == 4:                                   # Zcb
+                f6 = (insn >> 10) & 0x3F
+                if f6 == 0x20:                            # c.lbu
+                    return [((base + (_bit(insn, 6) | (_bit(insn, 5) << 1))) & m64, 1, True,
+                             False, None)]
+                if f6 in (0x21, 0x23):                    # c.lhu/c.lh, c.sh
+                    return [((base + (_bit(insn, 5) << 1)) & m64, 2, f6 == 0x21, f6 == 0x23,
+                             ("x", rs2p) if f6 == 0x23 else None)]
+                if f6 == 0x22:                            # c.sb
+                    return [((base + (_bit(insn, 6) | (_bit(insn, 5) << 1))) & m64, 1, False,
+                             True, ("x", rs2p))]
+            return []
+        if q == 2:
+            sp = xreg(2)
+            rs2 = (insn >> 2) & 31
+            if f3 == 2:                                   # c.lwsp
+                off = (_bit(insn, 12) << 5) | (((insn >> 4) & 7) << 2) | (((insn >> 2) & 3) << 6)
+                return [((sp + off) & m64, 4, True, False, None)]
+            if f3 in (1, 3):                              # c.fldsp c.ldsp
+                off = (_bit(insn, 12) << 5) | (((insn >> 5) & 3) << 3) | (((insn >> 2) & 7) << 6)
+                return [((sp + off) & m64, 8, True, False, None)]
+            if f3 == 6:                                   # c.swsp
+                off = (((insn >> 9) & 0xF) << 2) | (((insn >> 7) & 3) << 6)
+                return [((sp + off) & m64, 4, False, True, ("x", rs2))]
+            if f3 in (5, 7):                              # c.fsdsp c.sdsp
+                off = (((insn >> 10) & 7) << 3) | (((insn >> 7) & 7) << 6)
+                return [((sp + off) & m64, 8, False, True, ("f" if f3 == 5 else "x", rs2))]
+        return []
+    op, f3 = insn & 0x7F, (insn >> 12) & 7
+    rs1 = (insn >> 15) & 31
+    if op in (0x03, 0x07):                                # LOAD, LOAD-FP
+        if op == 0x07 and f3 in (0, 5, 6, 7):
+            return None                                   # a vector load
+        size = {0: 1, 1: 2, 2: 4, 3: 8, 4: 1 if op == 0x03 else 16, 5: 2, 6: 4}.get(f3)
+        if size is None:
+            return []
+        return [((xreg(rs1) + _sx(insn >> 20, 12)) & m64, size, True, False, None)]
+    if op in (0x23, 0x27):                                # STORE, STORE-FP
+        if op == 0x27 and f3 in (0, 5, 6, 7):
+            return None                                   # a vector store
+        if f3 > 4:
+            return []
+        imm = _sx(((insn >> 25) << 5) | ((insn >> 7) & 31), 12)
+        return [((xreg(rs1) + imm) & m64, 1 << f3, False, True,
+                 ("x" if op == 0x23 else "f", (insn >> 20) & 31))]
+    if op == 0x2F and f3 in (2, 3, 4):                    # AMO, LR, SC (Zacas: 16)
+        f5 = insn >> 27
+        return [(xreg(rs1), 1 << f3, f5 != 3, f5 != 2, None)]
+    if op == 0x0F and f3 == 2:                            # cbo.*
+        return None
+    if op == 0x73 and f3 == 4:                            # HLV/HSV
+        return None
+    return []
+
+
 def step_accesses(h):
     """The data accesses of a hart's last step in trace mode (step_log): the scalar
     record, and each element of a vector load or store; as (va, size, is_store, data)."""
@@ -303,7 +397,8 @@ class GdbStub:
         self.exit_code = None
         self._inbuf = bytearray()
         self._last_sent = b""
-        self._thread_iter_done = False
+        self._watch_stop = None   # (tid, pc) of a stop before an access it would make
+        self._no_predict = None
 
     # ---- registers and the target description -------------------------------------------
     def _reg(self, name, num, bits, typ, group):
@@ -760,6 +855,7 @@ class GdbStub:
         if self.exited:
             return self._exit_reply()
         # a step always moves, breakpoint at pc or not
+        self._watch_stop = None
         return self._stop_to_reply(self.t.step(tid, skip=True))
 
     def _interrupted(self):
@@ -787,6 +883,9 @@ class GdbStub:
         cost nothing when none is set."""
         tg = self.t
         old = {a: self._read(a, n, tid) for a, (n, tid) in self.watchpoints.items()}
+        resumed = self._watch_stop            # resuming from a stop before an access:
+        self._watch_stop = None               # that access is not reported again
+        self._no_predict = resumed if resumed and tg.pc(resumed[0]) == resumed[1] else None
         logging = bool(self.rwatch or self.awatch)
         saved_log = tg.set_step_log(True) if logging else None
         threads = tg.threads
@@ -797,6 +896,10 @@ class GdbStub:
             while True:
                 tid = threads[k]
                 k = (k + 1) % len(threads)
+                hit = self._predicted_hit(tid)
+                if hit is not None:             # before the access, as GDB's RISC-V
+                    self._watch_stop = (tid, tg.pc(tid))    # target expects: it then
+                    return self._stop_reply(SIGTRAP, tid, hit)   # steps over it itself
                 st = tg.step(tid, skip=(tid == skip))
                 skip = None if tid == skip else skip
                 if st.kind not in ("step", "idle"):
@@ -827,6 +930,50 @@ class GdbStub:
         finally:
             if logging:
                 tg.set_step_log(saved_log)
+
+    def _predicted_hit(self, tid):
+        """The stop-reply item of a watchpoint the instruction at tid's pc will hit, or
+        None (also when its accesses cannot be told beforehand: then the checks after
+        the step see them)."""
+        tg = self.t
+        pc = tg.pc(tid)
+        if self._no_predict is not None:
+            if self._no_predict == (tid, pc):
+                self._no_predict = None
+                return None
+        try:
+            lo = int.from_bytes(tg.read(pc, 2, tid, False), "little")
+            insn = lo if lo & 3 != 3 else lo | int.from_bytes(tg.read(pc + 2, 2, tid, False),
+                                                               "little") << 16
+        except Exception:
+            return None
+        try:
+            accs = predict_access(insn, lambda i: tg.xreg(tid, i))
+        except Exception:
+            return None
+        for va, size, reads, writes, data in accs or ():
+            for a, (length, _) in self.watchpoints.items():
+                if writes and va < a + length and a < va + size:
+                    if data is not None and size <= 8 and self._stores_same(tid, va, size, data):
+                        continue    # a store of what is there already: no change to see
+                    return f"watch:{a:x};"
+            if reads and not writes:
+                for a, length in self.rwatch.items():
+                    if va < a + length and a < va + size:
+                        return f"rwatch:{a:x};"
+            for a, length in self.awatch.items():
+                if va < a + length and a < va + size:
+                    return f"awatch:{a:x};"
+        return None
+
+    def _stores_same(self, tid, va, size, data):
+        kind, n = data
+        try:
+            v = self.t.xreg(tid, n) if kind == "x" else self.t.reg_read(f"f{n}", tid)
+            return self.t.read(va, size, tid, False) == (v & ((1 << (8 * size)) - 1)).to_bytes(
+                size, "little")
+        except Exception:
+            return False
 
     def _watch_hit(self, va, size, is_store):
         """The stop-reply item of a read/access watchpoint the access [va, va+size) hits."""

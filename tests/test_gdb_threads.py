@@ -149,18 +149,23 @@ def test_harts_watchpoint_names_the_writer():
     assert c.cmd("z0,%x,4" % m.symbols["secondary"]) == b"OK"
     woken = m.symbols["woken"]
     assert c.cmd("Z2,%x,8" % woken) == b"OK"
+    before = m.mem_read(woken, 8)
     r = c.cmd("c")
     assert r.startswith(b"T05") and b"watch:%x;" % woken in r, r
     tid = int(r.split(b"thread:")[1].split(b";")[0], 16)
     h = m.harts[tid - 1]
-    assert m.mem_read(woken, 8) != bytes(8)
-    # the hart named stopped right after its store: an AMO or store to `woken`
+    # the hart named is stopped before its store (an AMO) to `woken`: the word has not
+    # changed yet; stepping that thread makes the store
+    insn = int.from_bytes(m.mem_read(h.pc, 4), "little")
+    assert insn & 0x7F in (0x23, 0x2F) and m.reg_read(f"x{(insn >> 15) & 31}", hart=tid - 1) == woken
+    assert m.mem_read(woken, 8) == before
     assert c.cmd("z2,%x,8" % woken) == b"OK"
-    assert c.cmd("c") == b"W00"
+    assert c.cmd("Hc%x" % tid) == b"OK" and b"thread:%x;" % tid in c.cmd("s")
+    assert m.mem_read(woken, 8) != before
+    assert c.cmd("Hc0") == b"OK" and c.cmd("c") == b"W00"
     c.cmd("D")
     c.close()
     t.join(10)
-    assert h.pc != 0
 
 
 @needs_gdb
@@ -304,9 +309,13 @@ def test_kvm_watchpoints():
     assert c.cmd("Z2,%x,8" % (a + 24)) == b"OK"
     r = c.cmd("c")
     assert b"watch:%x;" % (a + 24) in r, r
-    assert vmm.vm.read_guest(a + 24, 8) == le_bytes((3 * 0x9E3779B97F4A7C15) & M64)
-    assert vmm.vm.read_guest(a + 32, 8) == bytes(8)      # stopped right after that store
+    # before the store (GDB's RISC-V target steps over the access itself)
+    store = v.ctx.pc
+    assert vmm.vm.read_guest(store, 2) == bytes.fromhex("08e2")   # c.sd a0,0(a2)
+    assert vmm.vm.read_guest(a + 16, 8) != bytes(8) and vmm.vm.read_guest(a + 24, 8) == bytes(8)
     assert c.cmd("z2,%x,8" % (a + 24)) == b"OK"
+    assert le(store + 2) in c.cmd("s")
+    assert vmm.vm.read_guest(a + 24, 8) == le_bytes((3 * 0x9E3779B97F4A7C15) & M64)
     b = VSUM_SYMS["b"]
     assert c.cmd("Z3,%x,8" % (b + 8)) == b"OK"            # read first by vdot's vle64
     r = c.cmd("c")
@@ -405,6 +414,10 @@ def test_real_gdb_kvm_session():
     assert "Thread 1 (vcpu 0)" in text, text
     assert "Hardware watchpoint 2: ((unsigned long *)&a)[3]" in text, text
     assert f"New value = {(3 * 0x9E3779B97F4A7C15) & M64}" in text, text
+    # reported before the store (c.sd at main's loop), GDB stepped over it: the stop is
+    # right after the store, not one instruction later
+    store = VSUM_SYMS["main"] + 0x4E
+    assert f"{store + 2:#018x} in main ()" in text, text
     assert "in vdot ()" in text, text
     assert f"$1 = {acc0:#x}\n" in text, text
     assert f"(raw {fp0:#018x})" in text, text
@@ -588,3 +601,68 @@ def test_kvm_vl_beyond_vlmax_from_the_debugger():
     c.cmd("D")
     c.close()
     t.join(10)
+
+
+# ---- watchpoints stop before the access: the prediction of an instruction's accesses -------
+def _access_cases():
+    from helpers import cenc, enc
+    # (instruction, base register, offset, size, reads, writes), operands as the assembler's
+    return [
+        (enc("ld", 5, 10, -8), 10, -8, 8, True, False),
+        (enc("lbu", 5, 10, 2047), 10, 2047, 1, True, False),
+        (enc("lh", 5, 11, -2048), 11, -2048, 2, True, False),
+        (enc("lwu", 5, 11, 4), 11, 4, 4, True, False),
+        (enc("sb", 6, 10, -1), 10, -1, 1, False, True),
+        (enc("sw", 6, 11, 1000), 11, 1000, 4, False, True),
+        (enc("sd", 6, 10, -2048), 10, -2048, 8, False, True),
+        (enc("fld", 3, 10, 24), 10, 24, 8, True, False),
+        (enc("fsw", 3, 11, -4), 11, -4, 4, False, True),
+        (enc("fsd", 3, 11, 2040), 11, 2040, 8, False, True),
+        (enc("amoadd.d", 5, 6, 10), 10, 0, 8, True, True),
+        (enc("amoswap.w", 5, 6, 11), 11, 0, 4, True, True),
+        (enc("lr.d", 5, 10), 10, 0, 8, True, False),
+        (enc("sc.w", 5, 6, 11), 11, 0, 4, False, True),
+        (cenc("c.lw", 8, 10, 124), 10, 124, 4, True, False),
+        (cenc("c.sw", 9, 11, 68), 11, 68, 4, False, True),
+        (cenc("c.ld", 8, 10, 248), 10, 248, 8, True, False),
+        (cenc("c.sd", 9, 11, 8), 11, 8, 8, False, True),
+        (cenc("c.fld", 8, 10, 136), 10, 136, 8, True, False),
+        (cenc("c.fsd", 9, 11, 16), 11, 16, 8, False, True),
+        (cenc("c.lwsp", 5, 252), 2, 252, 4, True, False),
+        (cenc("c.ldsp", 5, 504), 2, 504, 8, True, False),
+        (cenc("c.fldsp", 5, 8), 2, 8, 8, True, False),
+        (cenc("c.swsp", 6, 60), 2, 60, 4, False, True),
+        (cenc("c.sdsp", 6, 496), 2, 496, 8, False, True),
+        (cenc("c.fsdsp", 6, 264), 2, 264, 8, False, True),
+    ]
+
+
+def test_predicted_accesses_match_the_hart():
+    """predict_access (what a watchpoint looks at before an instruction runs) gives each
+    load, store, AMO and RVC access's address and size as the spec defines them (base
+    register plus offset), and the hart, stepping the instruction, makes that access."""
+    from rvemu.gdbstub import predict_access
+    regs = {2: 0x8000_6000, 10: 0x8000_4000, 11: 0x8000_5000, 5: 0, 6: 0x1122334455667788}
+    for insn, base, off, size, reads, writes in _access_cases():
+        accs = predict_access(insn, lambda i: regs.get(i, 0))
+        assert accs is not None and len(accs) == 1, hex(insn)
+        va, n, r, w, _ = accs[0]
+        assert (va, n, r, w) == (regs[base] + off, size, reads, writes), hex(insn)
+        m = Machine(ram="64K")
+        m.mem_write(0x8000_0000, insn.to_bytes(4 if insn & 3 == 3 else 2, "little"))
+        for i, v in regs.items():
+            m.reg_write(f"x{i}", v)
+        m.reg_write("pc", 0x8000_0000)
+        m.reg_write("mstatus", m.reg_read("mstatus") | (1 << 13))   # FS on
+        m.hart.step_log = True
+        assert m.run(max_insns=1).reason == "budget"
+        acc = m.hart.last_mem_access()
+        if insn & 0x7F == 0x2F and (insn >> 27) in (2, 3):
+            continue       # LR has no entry in the hart's trace record (the prediction
+                           # is what lets a read watchpoint see it); this SC, with no
+                           # reservation, fails and writes nothing
+        assert acc is not None and (acc[0], acc[1]) == (va, n), (hex(insn), acc)
+    # no access, and accesses that cannot be told beforehand (a vector load)
+    from helpers import enc
+    assert predict_access(enc("add", 1, 2, 3), lambda i: 0) == []
+    assert predict_access(0x02056087, lambda i: 0) is None        # vle64.v v1,(a0)

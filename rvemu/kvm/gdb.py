@@ -22,8 +22,9 @@
   registers are final when GDB looks. A step that makes an SBI call KVM serves itself
   (an ecall that traps to HS and comes back) runs one more instruction.
 * Watchpoints use the stub's single-stepping (one KVM_RUN per guest instruction: slow,
-  tens of thousands of instructions a second) with the hart's trace record of the
-  guest's data accesses (guest virtual addresses) for read/access watchpoints.
+  tens of thousands of instructions a second): scalar accesses are predicted from the
+  vCPU's registers and stop before the instruction, the rest is seen after it in the
+  hart's trace record of the guest's accesses (guest virtual addresses).
 * Continue runs the vCPUs round-robin, one quantum each (as Vmm.run, steal time
   included), until a breakpoint in any vCPU, Ctrl-C (looked at after each quantum), or
   the guest's end (shutdown: the W reply carries its exit code).
@@ -150,6 +151,9 @@ class VmmTarget:
 
     def pc(self, tid):
         return self._v(tid).ctx.pc
+
+    def xreg(self, tid, i):
+        return int(self._v(tid).ctx.x[i]) if i else 0
 
     # ---- memory -------------------------------------------------------------------------
     def _hpa(self, tid, addr, write, phys):
