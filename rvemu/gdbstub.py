@@ -35,12 +35,13 @@ Limits, in the open:
   instruction each). Before each step the instruction's scalar accesses are worked out
   (loads, stores, FP, AMO/LR/SC, RVC: predict_access); one that touches a watched range
   stops the thread *before* it runs, as GDB's RISC-V target expects (its watchpoints are
-  "non-steppable": GDB steps over the access itself, then compares values). A plain store
-  of the bytes already there is no change and does not stop. What cannot be told
-  beforehand (vector loads and stores, HLV/HSV, cache-block ops, a device or another
-  hart changing memory) is seen after the step: Z2 compares the watched bytes, Z3/Z4 use
-  the hart's trace record of the step's accesses (vector elements included); such a stop
-  comes one instruction late. While every thread waits (WFI) the threads run normally
+  "non-steppable": GDB steps over the access itself, then compares values); so do RVV
+  loads and stores (predict_vector_access: their element addresses from vl, vstart,
+  vtype, the mask and index registers). A plain store of the bytes already there is no
+  change and does not stop. What cannot be told beforehand (HLV/HSV, cache-block ops, a
+  device or another hart changing memory) is seen after the step: Z2 compares the watched
+  bytes, Z3/Z4 use the hart's trace record of the step's accesses; such a stop comes one
+  instruction late. While every thread waits (WFI) the threads run normally
   for a while and the write watchpoints are compared after.
 * With V, v0..v31 in org.gnu.gdb.riscv.vector at the configured VLEN; with H, the H and VS
   CSRs and the V bit ("virt" beside "priv"). Under the VMM the target is the guest as it
@@ -156,6 +157,13 @@ class MachineTarget:
 
     def xreg(self, tid, i):
         return int(self.m.harts[tid - 1].x[i]) if i else 0
+
+    def vstate(self, tid):
+        """(VS on, vstart, vl, vtype) of hart tid-1's vector unit."""
+        h = self.m.harts[tid - 1]
+        vstart, vl, vtype, _ = h.vector_csrs
+        on = (h.csr_read(0x300) >> 9) & 3 and (not h.virt or (h.csr_read(0x200) >> 9) & 3)
+        return bool(on), vstart, vl, vtype
 
     # memory
     def read(self, addr, n, tid, phys):
@@ -332,6 +340,61 @@ def predict_access(insn, xreg):
     if op == 0x73 and f3 == 4:                            # HLV/HSV
         return None
     return []
+
+
+def predict_vector_access(insn, xreg, vstate, vreg, vlenb):
+    """The element accesses of an RVV 1.0 load or store (LOAD-FP/STORE-FP with a vector
+    width) as [(address, size, reads, writes, None)], from the vector state as it is:
+    vstate() = (VS enabled, vstart, vl, vtype), vreg(n) = register n's bytes. Unit-stride
+    (segments, fault-only-first as if nothing faults), strided, indexed, whole-register
+    and mask loads and stores, masked elements left out; [] when the instruction would
+    trap instead (VS off, vill). None: not a vector load or store."""
+    op, width = insn & 0x7F, (insn >> 12) & 7
+    if op not in (0x07, 0x27) or width not in (0, 5, 6, 7):
+        return None
+    on, vstart, vl, vtype = vstate()
+    if not on or vtype >> 63:
+        return []
+    m64 = (1 << 64) - 1
+    store = op == 0x27
+    eew = {0: 1, 5: 2, 6: 4, 7: 8}[width]            # bytes
+    nf = ((insn >> 29) & 7) + 1
+    mop = (insn >> 26) & 3
+    vm = (insn >> 25) & 1
+    umop = (insn >> 20) & 31
+    base = xreg((insn >> 15) & 31)
+    if mop == 0 and umop == 8:                        # whole registers
+        return [((base + i * eew) & m64, eew, not store, store, None)
+                for i in range(vstart, nf * vlenb // eew)]
+    if mop == 0 and umop == 11:                       # vlm.v / vsm.v
+        return [((base + i) & m64, 1, not store, store, None)
+                for i in range(vstart, (vl + 7) // 8)]
+    mask = None if vm else int.from_bytes(vreg(0), "little")
+    sew = 1 << (3 + ((vtype >> 3) & 7)) >> 3          # bytes
+    out = []
+    if mop in (1, 3):                                 # indexed: data SEW, index EEW
+        idx = vreg((insn >> 20) & 31)
+        # (the index elements of a group past one register: read on from the next ones)
+        group = [idx]
+        for i in range(vstart, vl):
+            if mask is not None and not (mask >> i) & 1:
+                continue
+            k = i * eew
+            while k + eew > len(b"".join(group)):
+                group.append(vreg(((insn >> 20) & 31) + len(group)))
+            off = int.from_bytes(b"".join(group)[k:k + eew], "little")
+            for f in range(nf):
+                out.append(((base + off + f * sew) & m64, sew, not store, store, None))
+        return out
+    stride = nf * eew if mop == 0 else xreg((insn >> 20) & 31)
+    if mop == 2 and stride >> 63:
+        stride -= 1 << 64
+    for i in range(vstart, vl):
+        if mask is not None and not (mask >> i) & 1:
+            continue
+        for f in range(nf):
+            out.append(((base + i * stride + f * eew) & m64, eew, not store, store, None))
+    return out
 
 
 def step_accesses(h):
@@ -949,6 +1012,11 @@ class GdbStub:
             return None
         try:
             accs = predict_access(insn, lambda i: tg.xreg(tid, i))
+            if accs is None and tg.vlenb:
+                accs = predict_vector_access(insn, lambda i: tg.xreg(tid, i),
+                                             lambda: tg.vstate(tid),
+                                             lambda n: tg.reg_read(f"v{n}", tid).to_bytes(
+                                                 tg.vlenb, "little"), tg.vlenb)
         except Exception:
             return None
         for va, size, reads, writes, data in accs or ():

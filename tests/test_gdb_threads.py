@@ -320,7 +320,7 @@ def test_kvm_watchpoints():
     assert c.cmd("Z3,%x,8" % (b + 8)) == b"OK"            # read first by vdot's vle64
     r = c.cmd("c")
     assert b"rwatch:%x;" % (b + 8) in r, r
-    assert VSUM_SYMS["vdot"] < v.ctx.pc < VSUM_SYMS["vdot"] + 0x50
+    assert v.ctx.pc == VSUM_SYMS["vdot"] + 0x1C        # before vle64.v v2,(a3)
     assert c.cmd("z3,%x,8" % (b + 8)) == b"OK"
     assert c.cmd("c") == b"W00"
     assert bytes(vmm.output) == vsum_output()
@@ -406,6 +406,7 @@ def test_real_gdb_kvm_session():
            "-ex", "set $fs0.double = 2.5",
            "-ex", "set var ((unsigned long *)&b)[0] = 7", "-ex", "x/2gx &b",
            "-ex", "stepi", "-ex", "stepi", "-ex", "stepi", "-ex", "info registers pc",
+           "-ex", "delete", "-ex", "rwatch ((unsigned long *)&b)[5]", "-ex", "continue",
            "-ex", "delete", "-ex", "detach", str(VSUM)]
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     text = p.stdout + p.stderr
@@ -426,6 +427,11 @@ def test_real_gdb_kvm_session():
     # three stepi from vdot's breakpoint (after its prologue): li (2 bytes), auipc, addi
     brk = int(text.split("Breakpoint 3 at ")[1].split()[0], 16)
     assert f"pc             {brk + 10:#x}" in text, text
+    # a read watchpoint on b[5]: vdot's second vector load of b reads it; GDB reports
+    # it right after that load (the stub stopped before it, GDB stepped over it)
+    vload_b = VSUM_SYMS["vdot"] + 0x1C
+    assert f"Value = {(777 - 5) ^ 0x5555}" in text, text
+    assert f"{vload_b + 4:#018x} in vdot ()" in text, text
     stub = out["stub"]
     assert stub.outcome == "detach" and stub.last_result.reason == "shutdown"
     assert stub.last_result.exit_code == 0
@@ -666,3 +672,59 @@ def test_predicted_accesses_match_the_hart():
     from helpers import enc
     assert predict_access(enc("add", 1, 2, 3), lambda i: 0) == []
     assert predict_access(0x02056087, lambda i: 0) is None        # vle64.v v1,(a0)
+
+
+def _vmem(op, nf, mop, vm, field, rs1, width, vd):
+    """An RVV load (op 0x07) or store (0x27): nf | mew=0 | mop | vm | lumop/rs2/vs2 | rs1 |
+    width | vd/vs3 | opcode (RVV 1.0, section 7.3)."""
+    return ((nf - 1) << 29 | mop << 26 | vm << 25 | field << 20 | rs1 << 15 | width << 12
+            | vd << 7 | op)
+
+
+def test_predicted_vector_accesses_match_the_hart():
+    """predict_vector_access, for unit-stride (masked), strided (negative), indexed,
+    segment, whole-register, mask and fault-only-first loads and stores, gives the element
+    accesses the hart then makes (its trace record) and, for two cases, the spec's
+    addresses written out."""
+    from rvemu.gdbstub import predict_vector_access
+    base, stride = 0x8000_4000, -24
+    e32m1, e8m1 = 2 << 3, 0                          # vtype: vsew, vlmul = 1
+    cases = [  # (instruction, vtype, vl)
+        (_vmem(0x07, 1, 0, 0, 0, 10, 6, 8), e32m1, 4),      # vle32.v v8,(a0),v0.t
+        (_vmem(0x07, 1, 2, 1, 11, 10, 7, 8), e32m1, 2),     # vlse64.v v8,(a0),a1
+        (_vmem(0x07, 1, 1, 1, 4, 10, 0, 8), e32m1, 4),      # vluxei8.v v8,(a0),v4
+        (_vmem(0x07, 2, 0, 1, 0, 10, 5, 8), e32m1, 3),      # vlseg2e16.v v8,(a0)
+        (_vmem(0x07, 2, 0, 1, 8, 10, 0, 8), e32m1, 1),      # vl2re8.v v8,(a0)
+        (_vmem(0x27, 1, 0, 1, 11, 10, 0, 8), e8m1, 13),     # vsm.v v8,(a0)
+        (_vmem(0x27, 1, 2, 0, 11, 10, 6, 8), e32m1, 4),     # vsse32.v v8,(a0),a1,v0.t
+        (_vmem(0x07, 1, 0, 1, 16, 10, 6, 8), e32m1, 4),     # vle32ff.v v8,(a0)
+    ]
+    for insn, vtype, vl in cases:
+        m = Machine(isa="rv64gcv", ram="64K", vlen=128)
+        m.mem_write(0x8000_0000, insn.to_bytes(4, "little"))
+        m.reg_write("pc", 0x8000_0000)
+        m.reg_write("a0", base)
+        m.reg_write("a1", stride)
+        m.reg_write("mstatus", m.reg_read("mstatus") | (1 << 9))
+        m.reg_write("v0", bytes([0b1011]) + bytes(15))
+        m.reg_write("v4", bytes([0, 12, 4, 40]) + bytes(12))
+        m.hart.vector_csrs = (0, vl, vtype, 0)
+        regs = {10: base, 11: stride & M64}
+        pred = predict_vector_access(
+            insn, lambda i: regs.get(i, 0), lambda: (True, 0, vl, vtype),
+            lambda n: m.reg_read(f"v{n}"), 16)
+        m.hart.step_log = True
+        assert m.run(max_insns=1).reason == "budget"
+        log = m.hart.vector_mem_log()
+        assert sorted((a, n) for a, n, *_ in pred) == sorted((a, n) for a, n, *_ in log), hex(insn)
+        assert all(w == (insn & 0x7F == 0x27) for _, _, r, w, _ in pred)
+        if insn == cases[0][0]:          # elements 0, 1, 3 (mask 1011), 4 bytes each
+            assert [(a - base, n) for a, n, *_ in pred] == [(0, 4), (4, 4), (12, 4)]
+        if insn == cases[1][0]:          # base + i * stride
+            assert [(a - base, n) for a, n, *_ in pred] == [(0, 8), (-24, 8)]
+    # VS off, or vill: the instruction traps, it accesses nothing
+    insn = cases[0][0]
+    assert predict_vector_access(insn, lambda i: base, lambda: (False, 0, 4, e32m1),
+                                 lambda n: bytes(16), 16) == []
+    assert predict_vector_access(insn, lambda i: base, lambda: (True, 0, 0, 1 << 63),
+                                 lambda n: bytes(16), 16) == []

@@ -22,9 +22,10 @@
   registers are final when GDB looks. A step that makes an SBI call KVM serves itself
   (an ecall that traps to HS and comes back) runs one more instruction.
 * Watchpoints use the stub's single-stepping (one KVM_RUN per guest instruction: slow,
-  tens of thousands of instructions a second): scalar accesses are predicted from the
-  vCPU's registers and stop before the instruction, the rest is seen after it in the
-  hart's trace record of the guest's accesses (guest virtual addresses).
+  tens of thousands of instructions a second): scalar and vector accesses are predicted
+  from the vCPU's registers (x, and vl, vstart, vtype, v0 and index registers through
+  ONE_REG) and stop before the instruction; anything else is seen after it in the hart's
+  trace record of the guest's accesses (guest virtual addresses).
 * Continue runs the vCPUs round-robin, one quantum each (as Vmm.run, steal time
   included), until a breakpoint in any vCPU, Ctrl-C (looked at after each quantum), or
   the guest's end (shutdown: the W reply carries its exit code).
@@ -154,6 +155,12 @@ class VmmTarget:
 
     def xreg(self, tid, i):
         return int(self._v(tid).ctx.x[i]) if i else 0
+
+    def vstate(self, tid):
+        """(VS on in the guest's sstatus, vstart, vl, vtype), through ONE_REG."""
+        v = self._v(tid)
+        vals = [v.get_one_reg(U.vector_reg(n)) for n in ("vstart", "vl", "vtype")]
+        return bool((v.ctx.vsstatus >> 9) & 3), *vals
 
     # ---- memory -------------------------------------------------------------------------
     def _hpa(self, tid, addr, write, phys):
