@@ -23,6 +23,7 @@ class Client:
 
     def __init__(self, port):
         self.s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)   # (as GDB does)
         self.buf = b""
         self.noack = False
 
