@@ -729,3 +729,29 @@ def test_predicted_vector_accesses_match_the_hart():
                                  lambda n: bytes(16), 16) == []
     assert predict_vector_access(insn, lambda i: base, lambda: (True, 0, 0, 1 << 63),
                                  lambda n: bytes(16), 16) == []
+
+
+def test_machine_run_resumes_past_a_breakpoint_on_a_python_device_store():
+    """Machine.run (no debugger): resuming from a breakpoint on a store that a Python
+    device serves (the instruction runs again once served) goes on past it."""
+    from helpers import asm, enc, li
+    writes = []
+
+    class Dev:
+        def read(self, off, size):
+            return 0
+
+        def write(self, off, size, value):
+            writes.append(value)
+
+    m = Machine(ram="16M")
+    m.add_device(0x4000_0000, 0x1000, Dev())
+    code = asm(*li(6, 0x4000_0000), *li(5, 7), enc("sw", 5, 6, 0), *li(10, 0))
+    m.mem_write(0x8000_0000, code)
+    m.reg_write("pc", 0x8000_0000)
+    store = 0x8000_0000 + 4 * (len(li(6, 0x4000_0000)) + len(li(5, 7)))
+    m.add_breakpoint(store)
+    assert m.run(max_insns=100).reason == "breakpoint" and m.reg_read("pc") == store
+    r = m.run(max_insns=2)
+    assert r.reason == "budget" and m.reg_read("pc") == store + 8, hex(m.reg_read("pc"))
+    assert writes == [7]

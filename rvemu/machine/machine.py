@@ -140,6 +140,7 @@ class Machine:
         self.breakpoints = set()
         self._at_breakpoint = False
         self._bp_hart = None      # with several harts: the hart that stopped at a breakpoint
+        self._resumed = None      # (hart, pc, instret) of the last resume from a breakpoint
         if sbi:
             self.enable_sbi()
 
@@ -286,7 +287,10 @@ class Machine:
             return stop
         if reason == _MMIO:
             self._serve_mmio(h)
-            return None
+            r = self._resumed
+            if r is not None and r[0] is h and h.pc == r[1] and h.instret == r[2]:
+                h.step_over_breakpoint()   # the served access's instruction, resumed from
+            return None                    # its breakpoint, runs again: not a new stop
         if reason == _IDLE:
             if self._input:   # asleep in WFI, e.g. for a UART interrupt: hand it a line
                 self._feed_console(waiting=True)
@@ -572,6 +576,7 @@ class Machine:
         if self._at_breakpoint:
             h.step_over_breakpoint()
             self._at_breakpoint = False
+            self._resumed = (h, h.pc, h.instret)
         try:
             if self.group is not None:
                 return self._run_harts(max_insns, until)
