@@ -755,3 +755,26 @@ def test_machine_run_resumes_past_a_breakpoint_on_a_python_device_store():
     r = m.run(max_insns=2)
     assert r.reason == "budget" and m.reg_read("pc") == store + 8, hex(m.reg_read("pc"))
     assert writes == [7]
+
+
+def test_harts_ctrl_c():
+    """Two harts spinning (`j .`): continue runs both (their instret grows), Ctrl-C stops
+    the machine with SIGINT naming one of the threads; the client going away then leaves
+    the machine intact."""
+    m = Machine(ram="16M", harts=2, hart_slice=1000)
+    m.mem_write(0x8000_0000, (0x0000006F).to_bytes(4, "little"))      # j .
+    for i in range(2):
+        m.reg_write("pc", 0x8000_0000, hart=i)
+    port, t, out = start(m)
+    c = Client(port)
+    c.s.sendall(b"$c#63")
+    assert c.s.recv(1) == b"+"
+    time.sleep(0.3)
+    c.send_raw(b"\x03")
+    r = c.recv()
+    assert r.startswith(b"T02") and (b"thread:1;" in r or b"thread:2;" in r), r
+    assert m.harts[0].instret > 1000 and m.harts[1].instret > 1000
+    c.close()
+    t.join(10)
+    assert not t.is_alive() and out["stub"].outcome == "disconnect"
+    assert m.run(max_insns=5000).reason == "budget"
