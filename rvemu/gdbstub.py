@@ -940,10 +940,12 @@ class GdbStub:
         return self._stop_to_reply(self.t.resume(skip, self._interrupted))
 
     def _continue_watching(self, skip):
-        """Single-step (the threads in turn, one instruction each) and look after each
-        step: write watchpoints compare the watched bytes; read and access watchpoints use
-        the hart's trace record of the step's data access (its virtual address), so they
-        cost nothing when none is set."""
+        """Single-step the threads in turn, one instruction each. Before each step the
+        instruction's accesses are predicted (predict_access, predict_vector_access): one
+        that touches a watched range stops the thread before it runs. After each step,
+        for what could not be predicted, write watchpoints compare the watched bytes and
+        read and access watchpoints look at the hart's trace record of the step's data
+        accesses (virtual addresses; the trace costs nothing when none is set)."""
         tg = self.t
         old = {a: self._read(a, n, tid) for a, (n, tid) in self.watchpoints.items()}
         resumed = self._watch_stop            # resuming from a stop before an access:
