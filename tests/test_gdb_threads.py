@@ -778,3 +778,28 @@ def test_harts_ctrl_c():
     t.join(10)
     assert not t.is_alive() and out["stub"].outcome == "disconnect"
     assert m.run(max_insns=5000).reason == "budget"
+
+
+def test_kvm_step_over_an_sbi_call_kvm_serves():
+    """A single-step over an ecall KVM serves itself (HSM hart_get_status) is that ecall
+    alone: the vCPU stops at the next instruction with the SBI call's results in a0/a1."""
+    vmm = Vmm(str(KVM_SBI), host_isa=ISA, ram="16M", vcpus=2)   # (that part needs two)
+    entry = read_elf(str(KVM_SBI)).entry
+    code = vmm.vm.read_guest(entry, 0x4000)
+    # the first hart_get_status: li a6,2; mv a7,t0 (t0 = the HSM EID); ecall
+    ecall = entry + code.index(bytes.fromhex("0948968873000000")) + 4
+    port, t, out = start(vmm)
+    c = Client(port)
+    assert c.cmd("Z0,%x,4" % ecall) == b"OK"
+    r = c.cmd("c")
+    assert le(ecall) in r, r
+    v = vmm.vcpus[int(r.split(b"thread:")[1].split(b";")[0], 16) - 1]
+    assert v.ctx.x[17] == 0x48534D and v.ctx.x[16] == 2          # a7 = HSM, a6 = status
+    assert le(ecall + 4) in c.cmd("s")
+    assert v.ctx.pc == ecall + 4 and v.get_one_reg(core_reg("a0")) == 0   # SBI_SUCCESS
+    assert c.cmd("z0,%x,4" % ecall) == b"OK"
+    assert c.cmd("c") == b"W00"
+    assert b"kvm_sbi: all checks passed" in bytes(vmm.output)
+    c.cmd("D")
+    c.close()
+    t.join(10)

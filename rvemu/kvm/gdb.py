@@ -19,8 +19,8 @@
   guest twice: a lazy first-use trap re-executes it).
 * A single-step runs that vCPU alone for one guest instruction (KVM_RUN with a budget of
   one); an exit it makes (console, MMIO, SBI) is served and completed at once, so its
-  registers are final when GDB looks. A step that makes an SBI call KVM serves itself
-  (an ecall that traps to HS and comes back) runs one more instruction.
+  registers are final when GDB looks; an SBI call KVM serves itself (or an instruction
+  it emulates or redirects to the guest's trap handler) is the whole step.
 * Watchpoints use the stub's single-stepping (one KVM_RUN per guest instruction: slow,
   tens of thousands of instructions a second): scalar and vector accesses are predicted
   from the vCPU's registers (x, and vl, vstart, vtype, v0 and index registers through
@@ -35,7 +35,7 @@ from rvemu.gdbstub import FP_CSRS, Stop, step_accesses
 from rvemu.isa.csrs import CSR_BY_NAME
 from rvemu.kvm import exits
 from rvemu.kvm import uapi as U
-from rvemu.kvm.run import _complete, backing_of, host_of
+from rvemu.kvm.run import _complete, backing_of, host_of, run_vcpu
 from rvemu.kvm.vmm import VmmResult
 
 GUEST_CSRS = list(U.CSR_GENERAL_REGS)          # sstatus ... senvcfg (KVM's CSR GENERAL)
@@ -215,14 +215,14 @@ class VmmTarget:
     def _result(self, reason, code=None):
         return VmmResult(reason, code, self.vmm.instructions, 0.0)
 
-    def _turn(self, v, q):
+    def _turn(self, v, q, step=False):
         """Run v for at most q guest instructions and serve its exit: (instructions
-        run, exit, Stop or None)."""
+        run, exit, Stop or None). step: a trap KVM serves itself counts as one."""
         vmm = self.vmm
         tid = vmm.vcpus.index(v) + 1
         before = v.hw_counts.get(2, 0)
         try:
-            ex = v.run(max_insns=q)
+            ex = run_vcpu(v, max_insns=q, count_traps=step)
         except RvemuError:
             vmm.instructions += v.hw_counts.get(2, 0) - before
             return 0, None, Stop("segv", tid, result=self._result("error"))
@@ -253,7 +253,7 @@ class VmmTarget:
         if held:
             self.hart.set_breakpoints(self.breakpoints - {pc})
         try:
-            ran, ex, st = self._turn(v, 1)
+            ran, ex, st = self._turn(v, 1, step=True)
         finally:
             if held:
                 self.hart.set_breakpoints(self.breakpoints)

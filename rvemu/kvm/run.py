@@ -302,9 +302,11 @@ def _simd_policy(vm):
     return getattr(vm, "simd_policy", "eager"), getattr(vm, "host_uses_simd", True)
 
 
-def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
+def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM, count_traps=False):
     """KVM_RUN: run vcpu until something a VMM must handle; returns the exit. max_insns
-    bounds the guest instructions of this call (KVM_EXIT_INTR when reached). The FP and
+    bounds the guest instructions of this call (KVM_EXIT_INTR when reached); with
+    count_traps (a debugger's single-step) a guest trap KVM serves itself (an SBI call,
+    an emulated or redirected instruction) counts as one of them too. The FP and
     vector registers move as the VM's context policy says (rvemu/kvm/simd.py): vcpu_load
     on the way in, vcpu_put on the way out."""
     vm = vcpu.vm
@@ -318,12 +320,12 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
     policy, host_uses = _simd_policy(vm)
     unit.vcpu_load(vcpu, policy)
     try:
-        return _run_loop(vcpu, backing, max_insns, quantum, policy)
+        return _run_loop(vcpu, backing, max_insns, quantum, policy, count_traps)
     finally:
         unit.vcpu_put(vcpu, policy, host_uses)
 
 
-def _run_loop(vcpu, backing, max_insns, quantum, policy):
+def _run_loop(vcpu, backing, max_insns, quantum, policy, count_traps=False):
     vm = vcpu.vm
     host = backing.host
     hart = host.hart
@@ -395,6 +397,10 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
         if ex is not None:
             vcpu.pending_exit = ex
             return ex
+        if count_traps and not bank.exit_scause >> 63:
+            budget -= min(budget, 1)      # the trapping instruction was this step
+            if budget == 0:
+                return exits.IntrExit()
 
 
 def _first_use(vcpu, backing, bank):
