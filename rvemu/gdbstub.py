@@ -56,6 +56,7 @@ from rvemu.isa.regs import F_ABI, X_ABI
 
 SLICE = 1 << 20            # instructions per run() call while continuing: Ctrl-C latency
 PACKET_SIZE = 0x4000
+MAX_WATCH = 0x1000         # the longest watched range one Z2/Z3/Z4 may set
 REG_PC = 32
 REG_F0 = 33
 REG_CSR0 = 65
@@ -860,6 +861,8 @@ class GdbStub:
             else:
                 self.t.remove_breakpoint(addr)
             return "OK"
+        if kind in (2, 3, 4) and insert and not 0 < length <= MAX_WATCH:
+            return "E01"      # (GDB watches a larger object as several ranges)
         if kind == 2:
             if insert:
                 try:

@@ -803,3 +803,20 @@ def test_kvm_step_over_an_sbi_call_kvm_serves():
     c.cmd("D")
     c.close()
     t.join(10)
+
+
+def test_huge_watch_ranges_are_refused():
+    """A watchpoint over an absurd range (here 2^64 - 1 bytes of bare-mode memory, which
+    every address maps) is refused with an error instead of walking it."""
+    for target in (smp_machine(2), vsum_vmm()):
+        port, t, out = start(target)
+        c = Client(port)
+        for kind in (2, 3, 4):
+            assert c.cmd("Z%d,80000000,ffffffffffffffff" % kind) == b"E01"
+            assert c.cmd("Z%d,80000000,0" % kind) == b"E01"
+        assert c.cmd("Z2,80000000,1000") in (b"OK", b"E14")   # (a page: allowed)
+        assert c.cmd("p20").startswith(b"00")
+        c.send_raw(b"$k#6b")
+        c.close()
+        t.join(10)
+        assert out["stub"].outcome == "kill"
