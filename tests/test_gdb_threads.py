@@ -820,3 +820,86 @@ def test_huge_watch_ranges_are_refused():
         c.close()
         t.join(10)
         assert out["stub"].outcome == "kill"
+
+
+# ---- random packets ----------------------------------------------------------------------------
+def _random_packet(r):
+    """A packet of the stub's vocabulary with random, often absurd, arguments."""
+    def num():
+        return "%x" % r.choice([0, 1, 2, 0x20, 0x21, 0x41, 0x1041, 0x1042, 0x105d, 0x1063,
+                                r.getrandbits(64), r.getrandbits(12), 0x80200000 + r.getrandbits(16),
+                                0x80000000 + r.getrandbits(16)])
+    c = r.choice("gGpPmMXzZsScCvHTq?")
+    if c == "p":
+        return "p" + num()
+    if c == "P":
+        return "P%s=%s" % (num(), "".join(r.choice("0123456789abcdef")
+                                           for _ in range(r.choice([0, 2, 8, 16, 64, 65]))))
+    if c == "m":
+        return "m%s,%s" % (num(), num())
+    if c == "M":
+        return "M%s,%x:%s" % (num(), r.randint(0, 9), "ab" * r.randint(0, 9))
+    if c == "X":
+        return "X%s,%x:%s" % (num(), r.randint(0, 5), "}\x03xyz"[:r.randint(0, 5)])
+    if c in "zZ":
+        return "%s%d,%s,%s" % (c, r.randint(0, 5), num(), num())
+    if c in "sc":
+        return c + (num() if r.random() < 0.1 else "")
+    if c in "SC":
+        return c + "05" + (";" + num() if r.random() < 0.3 else "")
+    if c == "v":
+        return r.choice(["vCont?", "vCont;s", "vCont;c", "vCont;s:1", "vCont;s:2;c", "vCont;t",
+                         "vCont;x", "vMustReplyEmpty", "vCont;s:" + num()])
+    if c == "H":
+        return "H" + r.choice("gcx") + r.choice(["0", "-1", "1", "2", "3", num(), "p1.2"])
+    if c == "T":
+        return "T" + r.choice(["1", "2", "0", "-1", num()])
+    if c == "q":
+        return r.choice(["qC", "qfThreadInfo", "qsThreadInfo", "qThreadExtraInfo," + num(),
+                         "qAttached", "qXfer:features:read:target.xml:%s,%s" % (num(), num()),
+                         "qSupported:swbreak+", "qSymbol::"])
+    if c == "G":
+        return "G" + "00" * r.randint(0, 300)
+    return c
+
+
+def _fuzz_stub(make, n, seed):
+    """n random packets through the stub's handler (as serve() runs them: an exception
+    is an E01 reply); the target is made again when a guest ran to its end."""
+    from rvemu.gdbstub import GdbStub
+    import random
+    r = random.Random(seed)
+    stub = None
+    errors = 0
+    for _ in range(n):
+        if stub is None or stub.exited:
+            if stub is not None:
+                stub.sock.close()
+            stub = GdbStub(make(), 0)
+            stub._interrupted = lambda: False
+            stub.send = lambda payload: None
+        try:
+            reply = stub.handle(_random_packet(r).encode("latin-1"))
+            assert reply is None or isinstance(reply, (str, bytes))
+        except Exception:
+            errors += 1
+    assert stub.handle(b"qfThreadInfo") == "m1,2"       # still serving
+    stub.sock.close()
+    return errors
+
+
+def _fuzz_harts():
+    m = Machine(ram="64M", harts=2, isa="rv64gcv_h")
+    m.load_elf(SMP)
+    return m
+
+
+@pytest.mark.parametrize("n", [600, pytest.param(20_000, marks=pytest.mark.slow)])
+def test_random_packets_leave_the_emulator_running(n):
+    """Random packets (absurd registers, addresses, lengths, threads, watch ranges) against
+    two harts and against the VMM with two vCPUs: nothing crashes, hangs or eats the
+    memory (an absurd watch range once did), and the stub still serves at the end. (A
+    malformed packet's exception is serve()'s E01 reply.)"""
+    for make in (_fuzz_harts, lambda: vsum_vmm(vcpus=2)):
+        errors = _fuzz_stub(make, n, seed=n)
+        assert errors < n // 5
