@@ -894,7 +894,7 @@ def _fuzz_harts():
     return m
 
 
-@pytest.mark.parametrize("n", [600, pytest.param(20_000, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("n", [3000, pytest.param(20_000, marks=pytest.mark.slow)])
 def test_random_packets_leave_the_emulator_running(n):
     """Random packets (absurd registers, addresses, lengths, threads, watch ranges) against
     two harts and against the VMM with two vCPUs: nothing crashes, hangs or eats the
