@@ -51,8 +51,8 @@ def cmd_run(args):
         raise RvemuError("--sbi (the built-in SBI) and --bios (firmware providing the SBI) exclude each other")
     if args.kvm:
         return _run_kvm(args, console)
-    if args.harts != 1 and (args.gdb is not None or args.trace):
-        raise RvemuError("--gdb and --trace follow one hart; use them without --harts")
+    if args.harts != 1 and args.trace:
+        raise RvemuError("--trace follows one hart; use it without --harts")
     m = Machine(isa=args.isa, ram=args.ram, misaligned=args.misaligned, svadu=args.svadu,
                 time_div=args.time_div, console=console, sbi=args.sbi, vlen=args.vlen,
                 agnostic=args.agnostic, harts=args.harts, hart_slice=args.hart_slice)
@@ -70,9 +70,10 @@ def cmd_run(args):
             pump = None  # no readable stdin (closed, or captured by a test runner)
     with (pump if pump is not None else contextlib.nullcontext()):
         if args.gdb is not None:
-            print(f"rvemu: waiting for GDB on 127.0.0.1:{args.gdb} "
-                  f"(target remote :{args.gdb})", file=sys.stderr)
-            stub = m.gdb_serve(args.gdb)
+            threads = f"; its {m.nharts} harts are threads" if m.nharts > 1 else ""
+            stub = m.gdb_serve(args.gdb, ready=lambda port: print(
+                f"rvemu: waiting for GDB on 127.0.0.1:{port} (target remote :{port}){threads}",
+                file=sys.stderr, flush=True))
             if stub.outcome == "kill":
                 print("rvemu: killed by the debugger", file=sys.stderr)
                 return 128 + signal.SIGKILL
@@ -124,8 +125,8 @@ def _run_kvm(args, console):
     """``rvemu run --kvm``: the ELF as a VS-mode guest of the KVM model's small VMM."""
     from rvemu.kvm.run import kvm_host_isa
     from rvemu.kvm.vmm import Vmm
-    if args.bios is not None or args.sbi or args.gdb is not None or args.trace:
-        raise RvemuError("--kvm runs the ELF as a guest of the VMM; --bios, --sbi, --gdb and "
+    if args.bios is not None or args.sbi or args.trace:
+        raise RvemuError("--kvm runs the ELF as a guest of the VMM; --bios, --sbi and "
                          "--trace do not apply")
     if args.elf is None:
         raise RvemuError("--kvm needs a guest ELF")
@@ -135,7 +136,19 @@ def _run_kvm(args, console):
     if args.stdin and not sys.stdin.isatty():
         with contextlib.suppress(OSError, ValueError):
             vmm.send_input(sys.stdin.buffer.read())
-    result = vmm.run(max_insns=args.max_insns)
+    if args.gdb is not None:
+        stub = vmm.gdb_serve(args.gdb, ready=lambda port: print(
+            f"rvemu: waiting for GDB on 127.0.0.1:{port} (target remote :{port}); "
+            f"the vCPUs are its threads", file=sys.stderr, flush=True))
+        if stub.outcome == "kill":
+            print("rvemu: killed by the debugger", file=sys.stderr)
+            return 128 + signal.SIGKILL
+        if not (stub.exited or stub.outcome == "detach"):
+            print("rvemu: the debugger disconnected", file=sys.stderr)
+            return 0
+        result = stub.last_result
+    else:
+        result = vmm.run(max_insns=args.max_insns)
     if args.stats:
         st = vmm.stats()
         print(f"instructions: {result.instructions}\nseconds:      {result.seconds:.3f}\n"

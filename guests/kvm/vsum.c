@@ -13,7 +13,7 @@
 
 static uint64_t a[N], b[N];
 
-static uint64_t vdot(const uint64_t *x, const uint64_t *y, long n)
+static __attribute__((noinline)) uint64_t vdot(const uint64_t *x, const uint64_t *y, long n)
 {
     uint64_t sum = 0, part;
     while (n > 0) {

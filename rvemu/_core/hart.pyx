@@ -296,7 +296,8 @@ cdef class Hart:
 
     property vector_csrs:
         """(vstart, vl, vtype, vcsr) of the vector unit, for a hypervisor saving or
-        restoring a context; setting vtype recomputes VLMAX (an illegal vtype sets vill)."""
+        restoring a context; setting vtype recomputes VLMAX (an illegal vtype sets vill),
+        vl is clamped to it and vstart to log2(VLEN) bits."""
         def __get__(self):
             if self.h.vu.reg == NULL:
                 raise ValueError("this hart has no vector unit")
@@ -308,8 +309,10 @@ cdef class Hart:
                 raise ValueError("this hart has no vector unit")
             vstart, vl, vtype, vcsr = value
             rvv_set_vtype(&self.h.vu, vtype)
-            self.h.vu.vl = vl
-            self.h.vu.vstart = vstart
+            # as a vsetvl would restore them (and a vstart write): vl at most VLMAX,
+            # vstart in log2(VLEN) bits, so no value takes the unit past its registers
+            self.h.vu.vl = vl if vl <= self.h.vu.vlmax else self.h.vu.vlmax
+            self.h.vu.vstart = vstart & (<uint64_t>self.h.vu.vlenb * 8 - 1)
             self.h.vu.vxrm = (vcsr >> 1) & 3
             self.h.vu.vxsat = vcsr & 1
 

@@ -347,6 +347,70 @@ cdef class HartGroup:
             raise IndexError(f"no hart {i}")
         tlb_flush_all(self.hs[i])
 
+    def step_hart(self, int i, uint64_t n):
+        """A debugger's step: run hart i alone for exactly n steps (instructions plus
+        traps; a slice may end late, a step may not). Its slice starts here unless it is
+        the one running, and the round-robin goes on from it; the other harts stay still.
+        A stopped hart does not run, and one waiting in WFI with nothing pending stays
+        there: both return EXIT_IDLE. Exits for Python set ``last`` as run() does."""
+        cdef HartState* h
+        cdef uint64_t before, done
+        cdef uint8_t loose
+        cdef int r
+        if i < 0 or i >= self.n:
+            raise IndexError(f"no hart {i}")
+        self.last = -1
+        self.steps = 0
+        if n == 0:
+            return EXIT_BUDGET
+        h = self.hs[i]
+        if self.stopped[i]:
+            return EXIT_IDLE
+        if self.cur != i or self.left == 0:
+            if self.left:
+                self._end_slice(self.hs[self.cur])  # another hart's slice ends early
+            self.cur = i
+            self.left = 0
+            h.time_off = self.G - h.instret
+            if self.waiting[i]:
+                if not (mip_value(h) & h.mie):
+                    return EXIT_IDLE
+                self.waiting[i] = 0
+            if self.seen[i] != self.epoch:
+                tlb_flush(&h.itlb)
+                tlb_flush(&h.wtlb)
+                self.seen[i] = self.epoch
+            if self.last_ran >= 0 and self.last_ran != i:
+                self.hs[self.last_ran].reserved_valid = 0
+            self.last_ran = i
+            self.left = self.slice_len
+            self.slice_start = h.instret
+            self.slices += 1
+        loose = h.loose_budget
+        h.loose_budget = 0
+        before = h.instret + h.stat_traps
+        with nogil:
+            r = run_loop(h, n)
+        h.loose_budget = loose
+        done = h.instret + h.stat_traps - before
+        self.steps = done
+        self.left = self.left - done if done < self.left else 0
+        if r == EXIT_IDLE:
+            h.exit_reason = EXIT_NONE
+            self.waiting[i] = 1
+            self.left = 0
+        elif r == EXIT_BUDGET:
+            h.exit_reason = EXIT_NONE
+        else:
+            self.last = i
+            if self.left == 0:
+                self.left = 1
+            return r
+        if self.left == 0:
+            self._end_slice(h)
+            self._next()
+        return r
+
     def run(self, uint64_t budget):
         """Run for about budget steps in total (a slice ends at its first event check
         past its length); returns the exit reason (EXIT_*)."""

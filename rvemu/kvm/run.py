@@ -14,9 +14,9 @@ import errno
 
 import numpy as np
 
-from rvemu._core.hart import (GUEST_EXIT_BUDGET, GUEST_EXIT_TRAP, HSTATUS_DIRECT,
-                              HSTATUS_NACL_AUTOSWAP, HSTATUS_NACL_SYNC_CSR, GuestBank,
-                              WorldSwitch)
+from rvemu._core.hart import (EXIT_REASONS, GUEST_EXIT_BUDGET, GUEST_EXIT_TRAP,
+                              HSTATUS_DIRECT, HSTATUS_NACL_AUTOSWAP, HSTATUS_NACL_SYNC_CSR,
+                              GuestBank, WorldSwitch)
 from rvemu.isa.extensions import EXT_BIT
 from rvemu.kvm import exits
 from rvemu.kvm import uapi as U
@@ -26,6 +26,7 @@ from rvemu.kvm.mmio_decode import decode_mmio
 from rvemu.kvm.simd import SimdUnit, guest_simd, simd_needs
 
 MASK64 = (1 << 64) - 1
+_EXIT_EBREAK = {name: code for code, name in EXIT_REASONS.items()}["ebreak"]
 RAM_BASE = 0x8000_0000
 NACL_SHMEM = RAM_BASE                 # 12 KiB at the start of host RAM
 POOLS_BASE = RAM_BASE + 0x10000       # G-stage table pools are carved from here up
@@ -301,9 +302,11 @@ def _simd_policy(vm):
     return getattr(vm, "simd_policy", "eager"), getattr(vm, "host_uses_simd", True)
 
 
-def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
+def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM, count_traps=False):
     """KVM_RUN: run vcpu until something a VMM must handle; returns the exit. max_insns
-    bounds the guest instructions of this call (KVM_EXIT_INTR when reached). The FP and
+    bounds the guest instructions of this call (KVM_EXIT_INTR when reached); with
+    count_traps (a debugger's single-step) a guest trap KVM serves itself (an SBI call,
+    an emulated or redirected instruction) counts as one of them too. The FP and
     vector registers move as the VM's context policy says (rvemu/kvm/simd.py): vcpu_load
     on the way in, vcpu_put on the way out."""
     vm = vcpu.vm
@@ -317,12 +320,12 @@ def run_vcpu(vcpu, max_insns=None, quantum=DEFAULT_QUANTUM):
     policy, host_uses = _simd_policy(vm)
     unit.vcpu_load(vcpu, policy)
     try:
-        return _run_loop(vcpu, backing, max_insns, quantum, policy)
+        return _run_loop(vcpu, backing, max_insns, quantum, policy, count_traps)
     finally:
         unit.vcpu_put(vcpu, policy, host_uses)
 
 
-def _run_loop(vcpu, backing, max_insns, quantum, policy):
+def _run_loop(vcpu, backing, max_insns, quantum, policy, count_traps=False):
     vm = vcpu.vm
     host = backing.host
     hart = host.hart
@@ -369,7 +372,7 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
             bank.hedeleg &= ~(1 << ILLEGAL)   # first uses trap as illegal: keep them
         backing.copy_in()
         n = min(budget, quantum)
-        hart.enter_guest(bank, host.ws, n)
+        r = hart.enter_guest(bank, host.ws, n)
         backing.copy_out()
         _store_bank(bank, vcpu)
         unit.exit_status(vcpu, bank.fs, bank.vs)
@@ -385,6 +388,8 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
                 return exits.IntrExit()
             continue                    # the quantum ended: take requests, enter again
         if bank.exit_kind != GUEST_EXIT_TRAP:
+            if r == _EXIT_EBREAK:         # a debugger's breakpoint (Hart.set_breakpoints)
+                return exits.DebugExit(pc=c.pc)
             return exits.InternalErrorExit(data=[bank.exit_kind])
         if bank.exit_scause == ILLEGAL and policy == "lazy" and _first_use(vcpu, backing, bank):
             continue                    # the registers are the guest's now: re-execute
@@ -392,6 +397,10 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy):
         if ex is not None:
             vcpu.pending_exit = ex
             return ex
+        if count_traps and not bank.exit_scause >> 63:
+            budget -= min(budget, 1)      # the trapping instruction was this step
+            if budget == 0:
+                return exits.IntrExit()
 
 
 def _first_use(vcpu, backing, bank):

@@ -244,24 +244,35 @@ class Vmm:
                 self.exit_counts[v.vcpu_id][ex.reason_name] += 1
                 if v.mp_state == U.KVM_MP_STATE_RUNNABLE and not v.waiting:
                     ready_since[v.vcpu_id] = hart.mtime
-                if ex.reason == exits.KVM_EXIT_MMIO:
-                    stop = self._mmio(ex)
-                    if stop is not None:
-                        return VmmResult(stop[0], stop[1], self.instructions,
-                                         time.perf_counter() - t0)
-                elif ex.reason == exits.KVM_EXIT_RISCV_SBI:
-                    self._sbi(v, ex)
-                elif ex.reason == exits.KVM_EXIT_RISCV_CSR:
-                    ex.ret_value = 0
-                elif ex.reason == exits.KVM_EXIT_SYSTEM_EVENT:
-                    kind = "reset" if ex.type == exits.KVM_SYSTEM_EVENT_RESET else "shutdown"
-                    code = ex.data[0] if ex.data else 0
-                    return VmmResult(kind, 0 if code == 0 else 1, self.instructions,
+                stop = self.serve_exit(v, ex)
+                if stop is not None:
+                    return VmmResult(stop[0], stop[1], self.instructions,
                                      time.perf_counter() - t0)
-                elif ex.reason != exits.KVM_EXIT_INTR:
-                    return VmmResult("error", None, self.instructions, time.perf_counter() - t0)
             if not progressed:
                 return VmmResult("idle", None, self.instructions, time.perf_counter() - t0)
+
+    def serve_exit(self, vcpu, ex):
+        """Serve one exit of vcpu's KVM_RUN; None to run on, or the (reason, exit code)
+        that ends the run: a shutdown or reset, or an exit the VMM cannot serve."""
+        if ex.reason == exits.KVM_EXIT_MMIO:
+            return self._mmio(ex)
+        if ex.reason == exits.KVM_EXIT_RISCV_SBI:
+            self._sbi(vcpu, ex)
+        elif ex.reason == exits.KVM_EXIT_RISCV_CSR:
+            ex.ret_value = 0
+        elif ex.reason == exits.KVM_EXIT_SYSTEM_EVENT:
+            kind = "reset" if ex.type == exits.KVM_SYSTEM_EVENT_RESET else "shutdown"
+            code = ex.data[0] if ex.data else 0
+            return kind, 0 if code == 0 else 1
+        elif ex.reason != exits.KVM_EXIT_INTR:
+            return "error", None
+        return None
+
+    def gdb_serve(self, port=1234, host="127.0.0.1", ready=None):
+        """Serve one GDB remote-protocol client on host:port; the vCPUs are its threads
+        (rvemu.gdbstub, rvemu.kvm.gdb). Returns the GdbStub."""
+        from rvemu.gdbstub import gdb_serve
+        return gdb_serve(self, port, host, ready)
 
     def stats(self):
         """Per-vCPU exits by reason, Linux's vcpu stat counters, SBI PMU firmware counts,

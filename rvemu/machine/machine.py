@@ -140,6 +140,7 @@ class Machine:
         self.breakpoints = set()
         self._at_breakpoint = False
         self._bp_hart = None      # with several harts: the hart that stopped at a breakpoint
+        self._resumed = None      # (hart, pc, instret) of the last resume from a breakpoint
         if sbi:
             self.enable_sbi()
 
@@ -286,7 +287,10 @@ class Machine:
             return stop
         if reason == _MMIO:
             self._serve_mmio(h)
-            return None
+            r = self._resumed
+            if r is not None and r[0] is h and h.pc == r[1] and h.instret == r[2]:
+                h.step_over_breakpoint()   # the served access's instruction, resumed from
+            return None                    # its breakpoint, runs again: not a new stop
         if reason == _IDLE:
             if self._input:   # asleep in WFI, e.g. for a UART interrupt: hand it a line
                 self._feed_console(waiting=True)
@@ -341,29 +345,32 @@ class Machine:
         self.ram[a:b] = np.frombuffer(data, dtype=np.uint8)
         self.hart.invalidate_code(addr, len(data))   # the decode cache is shared by all harts
 
-    def _virt_pages(self, va, size, write):
+    def _virt_pages(self, va, size, write, hart=0):
         """(physical address, length) pieces of [va, va+size) through the current
-        translation; MemoryAccessError if a page is unmapped for this access."""
+        translation (of hart ``hart``); MemoryAccessError if a page is unmapped for this
+        access."""
+        h = self._hart_arg(hart)
         pieces = []
         while size > 0:
             n = min(size, 4096 - (va & 0xFFF))
-            pa = self.hart.translate(va, write)
+            pa = h.translate(va, write)
             if pa is None:
                 raise MemoryAccessError(f"virtual address {va:#x} is not mapped for a "
-                                        f"{'store' if write else 'load'} at privilege {self.hart.priv}")
+                                        f"{'store' if write else 'load'} at privilege {h.priv}")
             pieces.append((pa, n))
             va, size = (va + n) & ((1 << 64) - 1), size - n
         return pieces
 
-    def virt_read(self, va, size):
-        """Read memory as the guest sees it now (satp, privilege, MPRV/SUM/MXR)."""
-        return b"".join(self.mem_read(pa, n) for pa, n in self._virt_pages(va, size, False))
+    def virt_read(self, va, size, hart=0):
+        """Read memory as the guest sees it now (satp, privilege, MPRV/SUM/MXR of hart
+        ``hart``)."""
+        return b"".join(self.mem_read(pa, n) for pa, n in self._virt_pages(va, size, False, hart))
 
-    def virt_write(self, va, data):
+    def virt_write(self, va, data, hart=0):
         """Write memory as the guest would now (the pages must be writable)."""
         data = bytes(data)
         off = 0
-        for pa, n in self._virt_pages(va, len(data), True):
+        for pa, n in self._virt_pages(va, len(data), True, hart):
             self.mem_write(pa, data[off:off + n])
             off += n
 
@@ -516,9 +523,45 @@ class Machine:
     def gdb_serve(self, port=1234, host="127.0.0.1", ready=None):
         """Serve one GDB remote-protocol client on host:port (see rvemu.gdbstub)."""
         from rvemu.gdbstub import gdb_serve
-        if self.group is not None:
-            raise ConfigError("the GDB stub serves one hart; use harts=1")
         return gdb_serve(self, port, host, ready)
+
+    def run_hart(self, hart, max_insns=1):
+        """A debugger's step: run only hart ``hart`` for exactly max_insns steps while
+        the others stay still, serving its exits (console, SBI, MMIO) as run() does.
+        Breakpoints stop it too (reason 'breakpoint'). With one hart: run(max_insns)."""
+        h = self._hart_arg(hart)
+        if self.group is None:
+            return self.run(max_insns=max_insns)
+        g = self.group
+        self._at_breakpoint = False
+        start_insns = self.instret
+        t0 = time.perf_counter()
+        remaining = max_insns
+        result = None
+        while result is None:
+            if remaining <= 0:
+                result = ("budget", None)
+                break
+            reason = g.step_hart(hart, remaining)
+            remaining -= g.steps
+            if reason == _ECALL:
+                remaining -= 1
+            if reason == _BUDGET:
+                out = self._take_output()
+                if out:
+                    self._console_write(out)
+                continue
+            if reason == _IDLE:        # stopped, or asleep in WFI: the step ends here
+                self.exits["idle"] = self.exits.get("idle", 0) + 1
+                if self._input:
+                    self._feed_console(waiting=True)
+                result = ("idle", None)
+                break
+            if reason == _EBREAK:
+                self._bp_hart = h
+            result = self._after_exit(reason, None, h)
+        return RunResult(result[0], result[1], self.instret - start_insns,
+                         time.perf_counter() - t0)
 
     # ---- running ------------------------------------------------------------------------
     def run(self, max_insns=None, until=None):
@@ -533,6 +576,7 @@ class Machine:
         if self._at_breakpoint:
             h.step_over_breakpoint()
             self._at_breakpoint = False
+            self._resumed = (h, h.pc, h.instret)
         try:
             if self.group is not None:
                 return self._run_harts(max_insns, until)
