@@ -5,16 +5,12 @@ Python sees :class:`Hart`, a thin owner of a C ``HartState``; everything on the 
 is ``nogil`` C reached through raw pointers (see DESIGN.md, "The hart").
 """
 from libc.stdint cimport (uint8_t, uint16_t, uint32_t, uint64_t, int8_t, int16_t,
-                          int32_t, int64_t, uintptr_t, INT64_MIN, INT32_MIN)
+                          int32_t, int64_t, uintptr_t)
 cimport cython
 from libc.string cimport memcpy, memset
 from libc.stdlib cimport calloc, free
 
 import numpy as np
-
-cdef extern from *:
-    ctypedef long long i128 "__int128"
-    ctypedef unsigned long long u128 "unsigned __int128"
 
 cdef extern from *:
     int __builtin_ctzll(unsigned long long) noexcept nogil

@@ -1,6 +1,6 @@
-# The run loop: walk the per-page decode cache slot by slot. Integer code runs in the C
-# fast path (fastloop.h, threaded dispatch); everything else, and the slow paths of loads,
-# stores and jumps, dispatch on the op with one C switch here. Straight-line code needs no
+# The run loop: walk the per-page decode cache slot by slot. Integer code and the common
+# F/D ops run in the C fast path (fastloop.h, threaded dispatch); everything else, and the
+# slow paths of loads, stores and jumps, dispatch on the op with one C switch here. Straight-line code needs no
 # checks: falling off a page lands on a sentinel slot (OP_PAGE_END) that looks the next
 # page up, and events (budget, exits, timer, interrupt re-check) are looked at there, on
 # taken branches and after system instructions. No Python objects, no GIL.
@@ -31,7 +31,6 @@ cdef extern from "fastloop.h":
     uint8_t rv_fast_index(uint16_t op, uint8_t length) noexcept nogil
     void rv_fast_localize(Insn* d, uint64_t pc, uint64_t ialign_mask) noexcept nogil
     Insn* rv_fast_run(RvFast* c, Insn* d) noexcept nogil
-    uint64_t rv_muldiv(uint16_t op, uint64_t a, uint64_t b) noexcept nogil
 
 
 cdef inline uint64_t sext32(uint64_t v) noexcept nogil:
@@ -65,7 +64,6 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     cdef uint64_t tail = 0 if h.loose_budget else PRECISE_TAIL
     cdef uint64_t a, b, v, t
     cdef int r, irq
-    cdef int64_t sa, sb
     cdef RvFast fast
     fast.x = x
     fast.f = h.f
@@ -82,8 +80,8 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
     while True:
         op = d.op
         if rv_fast_op(op):
-            # integer code: the fast path runs until an op it leaves to the switch below
-            # (then the ALU ops never reach the switch: they have no slow path)
+            # the fast path runs until an op it leaves to the switch below (so the ALU
+            # ops never reach the switch: they have no slow path)
             fast.page = page
             fast.host = host
             fast.page_va = page_va
