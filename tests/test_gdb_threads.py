@@ -8,6 +8,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import tempfile
 import sys
 import time
 
@@ -77,10 +78,13 @@ def free_port():
 
 
 def rvemu_proc(args, port):
+    # the rvemu this test imported (installed, or built in place); run from a directory
+    # without a source tree, whose uncompiled rvemu/ would shadow an installed one
     import rvemu
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(rvemu.__file__)))}
     return subprocess.Popen([sys.executable, "-m", "rvemu", "run", *args, "--gdb", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            cwd=tempfile.gettempdir())
 
 
 def wait_listening(proc):
