@@ -124,11 +124,10 @@ def test_kvm_campaign():
     assert "budget" in {r["reason"] for r in recs}
 
 
-@pytest.mark.xfail(strict=True, reason="a VM snapshot keeps guest time in whole ticks "
-                   "(rvemu/kvm/snapshot.py guest_time), so a snapshot taken between ticks "
-                   "restores time up to one tick early and the continued run's time differs "
-                   "(the KVM campaign cuts at whole ticks)")
 def test_kvm_snapshot_keeps_the_sub_tick_phase(tmp_path):
+    """A VM snapshot taken half-way through a tick of guest time restores that phase
+    (the host hart's time moves forward to it), so the continued run takes its next tick
+    after the same instruction as the uninterrupted one and ends in the same state."""
     from rvemu.fuzz import kvm as fk
     from rvemu.kvm.vmm import Vmm
     prog = Program.generate(0, budget=2000)

@@ -437,6 +437,25 @@ cdef class Hart:
         def __get__(self):
             return mtime_now(self.h)
 
+    property time_phase:
+        """How far into the current mtime tick the hart is, in instructions (0 to
+        time_div - 1). Setting it moves time forward by less than one tick, so time
+        never goes back (a restored snapshot takes its ticks up at the same point)."""
+        def __get__(self):
+            return (self.h.instret + self.h.time_off) % self.h.time_div
+        def __set__(self, uint64_t phase):
+            cdef uint64_t now
+            if phase >= self.h.time_div:
+                raise ValueError(f"a time phase is below time_div ({self.h.time_div})")
+            now = (self.h.instret + self.h.time_off) % self.h.time_div
+            self.h.time_off += (phase + self.h.time_div - now) % self.h.time_div
+            self.h.check_now = 1
+
+    property time_div:
+        """Retired instructions per mtime tick."""
+        def __get__(self):
+            return self.h.time_div
+
     def advance_time(self, uint64_t ticks):
         """Move mtime forward by ticks (an idle hart skipping to its next timer event)."""
         self.h.time_off += ticks * self.h.time_div

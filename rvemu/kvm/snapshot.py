@@ -85,6 +85,15 @@ def _vcpu_state(vcpu, blobs):
     }
 
 
+def _time_phase(vm):
+    """[instructions into the current tick, instructions per tick] of the host hart whose
+    time the VM's guest time follows, or None before the VM first ran."""
+    b = getattr(vm, "_rvemu_backing", None)
+    if b is None:
+        return None
+    return [b.host.hart.time_phase, b.host.hart.time_div]
+
+
 def snapshot_bytes(vm, devices=None):
     """The snapshot of vm (and the VMM's ``devices`` dict, JSON-able) as bytes."""
     blobs = {}
@@ -97,7 +106,8 @@ def snapshot_bytes(vm, devices=None):
                "simd_policy": getattr(vm, "simd_policy", "eager"),
                "host_uses_simd": getattr(vm, "host_uses_simd", True),
                "mp_state_reset": vm.mp_state_reset,
-               "guest_time": (vm.host_time() + vm.time_delta) & MASK64},
+               "guest_time": (vm.host_time() + vm.time_delta) & MASK64,
+               "time_phase": _time_phase(vm)},
         "slots": [{"slot": s.slot, "flags": s.flags, "gpa": s.guest_phys_addr,
                    "size": s.memory_size, "blob": f"mem{s.slot}"} for s in vm.slots.values()],
         "vcpus": [_vcpu_state(v, blobs) for v in vm.vcpus],
@@ -258,9 +268,14 @@ def _build(meta, blobs, kvm, strategy):
         if vs["simd"] is not None:
             v.simd = GuestSimd(v)
             v.simd.fs, v.simd.vs = vs["simd"]["fs"], vs["simd"]["vs"]
-    # guest time goes on from where it stopped
+    # guest time goes on from where it stopped, down to the instruction within a tick: the
+    # host hart's time moves forward (by less than a tick) to the snapshot's phase, so the
+    # next tick comes after as many instructions as it would have without the snapshot
     from rvemu.kvm.run import backing_of
-    backing_of(vm)
+    hart = backing_of(vm).host.hart
+    phase = vmeta.get("time_phase")  # absent in snapshots of a VM that never ran
+    if phase is not None and phase[1] == hart.time_div:
+        hart.time_phase = phase[0]
     vm.set_time_delta((vmeta["guest_time"] - vm.host_time()) & MASK64)
     return vm
 
