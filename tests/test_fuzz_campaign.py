@@ -151,6 +151,8 @@ FOUND = [
     (400284, "rv64gc_zfh_zfbfmin_h", True),   # idle skip to a far deadline wrapped time
     (600693, "rv64gcv_zfh_zfbfmin_h", False),  # --trace under satp: no insn bits, so a
     (600261, "rv64gcv_zfh_zfbfmin_h", False),  # vs1r/vs4r logged one byte, not all
+    (10831, "rv64gcv_zfh_zfbfmin_h", True),   # an odd pc from ONE_REG, then a handler that
+                                              # only traps: KVM redirected for ever (hang)
 ]
 
 

@@ -152,3 +152,33 @@ def test_a_disabled_extension_traps_in_the_guest(policy):
     ex = v.run()
     assert ex.reason == exits.KVM_EXIT_SYSTEM_EVENT
     assert int(v.ctx.x[19]) == 2                  # s3 = scause: illegal instruction
+
+
+def test_an_odd_pc_from_one_reg_enters_the_guest_even():
+    # KVM loads the pc into sepc with a CSR write, and sepc[0] is always 0 (priv 4.1.7):
+    # the guest starts at the even address (an odd pc used to fetch half an instruction)
+    vcpu, _ = make_vcpu()
+    vcpu.set_one_reg(core_reg("pc"), GUEST + 1)
+    ex = vcpu.run(max_insns=1)
+    assert ex.reason == exits.KVM_EXIT_INTR
+    assert vcpu.get_one_reg(core_reg("pc")) == GUEST + 4   # ran the first instruction
+
+
+def test_a_guest_that_only_traps_stops_at_its_budget():
+    # the guest's trap handler is the faulting load itself: every exception KVM redirects
+    # lands on it again. Redirected exceptions count against the budget (as traps do in
+    # run_loop), so the run stops instead of spinning in KVM for ever
+    kvm = Kvm("rv64gch")
+    vm = kvm.create_vm()
+    mem = vm.alloc_memory(0x10000)
+    code = asm(*(li("t1", GUEST + 0x100) + [enc("csrrw", "x0", 0x105, "t1")]))
+    mem[0:len(code)] = memoryview(code)
+    mem[0x100:0x104] = memoryview(asm(enc("ld", "a0", "x0", 1)))   # misaligned, at 1
+    vm.set_user_memory_region(0, 0, GUEST, 0x10000, mem)
+    vcpu = vm.create_vcpu(0)
+    vcpu.set_one_reg(core_reg("pc"), GUEST)
+    ex = vcpu.run(max_insns=5000)
+    assert ex.reason == exits.KVM_EXIT_INTR
+    assert vcpu.trap_redirects > 4000
+    assert vcpu.get_one_reg(core_reg("pc")) == GUEST + 0x100
+    assert vcpu.get_one_reg(csr_reg("scause")) in (4, 5)     # misaligned or access fault

@@ -96,9 +96,11 @@ cdef inline void nacl_write_csr(HartState* h, uint64_t shmem, uint32_t csr, uint
 cdef void bank_to_hart_csrs(HartState* h, GuestBank g) noexcept:
     h.vsstatus = g.vsstatus
     h.mie = (h.mie & ~(<uint64_t>VS_INTS)) | ((g.vsie << 1) & g.hideleg & VS_INTS)
-    h.vstvec = g.vstvec
+    # KVM loads these with CSR writes, so their WARL rules apply (an odd epc from ONE_REG
+    # reaches the guest even)
+    h.vstvec = legal_tvec(g.vstvec)
     h.vsscratch = g.vsscratch
-    h.vsepc = g.vsepc
+    h.vsepc = g.vsepc & ~1ULL
     h.vscause = g.vscause
     h.vstval = g.vstval
     h.hvip = g.hvip & VS_INTS
@@ -188,7 +190,7 @@ cdef int world_switch(Hart hart, GuestBank g, WorldSwitch ws, uint64_t max_insns
     h.senvcfg = g.senvcfg & 1
     h.mstatus = (h.mstatus & ~(<uint64_t>(MSTATUS_SPP | MSTATUS_SIE))) | (
         MSTATUS_SPP if g.mode else 0) | MSTATUS_SPIE
-    h.sepc = g.pc
+    h.sepc = g.pc & ~1ULL  # a CSR write: sepc[0] is always 0, so SRET enters at an even pc
     ws.s_csr_accesses += 6
     # ---- HSTATUS, by strategy ----
     if strategy == HSTATUS_DIRECT:

@@ -138,7 +138,7 @@ def run_case(job):
         finally:
             os.unlink(path)
         _run(r2, budget)
-        insns += r2.instructions - cut
+        insns += r2.instructions - c.instructions  # what the restored VMM ran on from c
         d = diff(final, state(r2))
         if d:
             failures.append(f"snapshot at {cut}: {d}")

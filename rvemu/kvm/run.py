@@ -393,12 +393,16 @@ def _run_loop(vcpu, backing, max_insns, quantum, policy, count_traps=False):
             return exits.InternalErrorExit(data=[bank.exit_kind])
         if bank.exit_scause == ILLEGAL and policy == "lazy" and _first_use(vcpu, backing, bank):
             continue                    # the registers are the guest's now: re-execute
+        redirects = vcpu.trap_redirects
         ex = _handle_trap(vcpu, backing, bank)
         if ex is not None:
             vcpu.pending_exit = ex
             return ex
-        if count_traps and not bank.exit_scause >> 63:
-            budget -= min(budget, 1)      # the trapping instruction was this step
+        if (count_traps and not bank.exit_scause >> 63) or vcpu.trap_redirects != redirects:
+            # the trapping instruction was this step (a debugger's step); and an exception
+            # KVM delivers to the guest counts against the budget as one the hart delivers
+            # itself does (run_loop), so a guest whose handler only traps still stops
+            budget -= min(budget, 1)
             if budget == 0:
                 return exits.IntrExit()
 

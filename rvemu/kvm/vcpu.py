@@ -50,6 +50,7 @@ class VCpu:
         self.requests = []           # remote fences waiting for this vCPU's next run
         self.reset_state = (0, 0)    # (pc, a1) for an SBI-requested reset
         self.waiting = False         # in WFI / HSM retentive suspend
+        self.trap_redirects = 0      # exceptions KVM delivered to the guest's handler
         self.guest_virt_read = None  # optional: callable(vaddr, size) -> (value, trap or None)
         self.hw_counts = {1: 0, 2: 0}   # guest cycles / instret, kept by the run loop
         self.read_hw_counter = lambda code: self.hw_counts.get(code, 0)
@@ -186,6 +187,7 @@ class VCpu:
 
     def redirect_trap(self, scause, stval, sepc=None):
         """Deliver an exception to the guest's trap handler (Linux's trap_redirect)."""
+        self.trap_redirects += 1
         sbimod.redirect_trap(self, scause, stval, self.ctx.pc if sepc is None else sepc)
 
     def run(self, max_insns=None):

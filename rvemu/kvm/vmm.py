@@ -101,6 +101,7 @@ class Vmm:
         boot.set_one_reg(core_reg("regs.a1"), self.fdt_addr)
         self.quantum = quantum
         self.instructions = 0
+        self.steps = 0  # what max_insns counts: instructions, and exceptions KVM redirects
         self._init_io(console)
 
     def _init_io(self, console, pending_input=b"", uart_regs=None):
@@ -118,7 +119,8 @@ class Vmm:
         """Save the VM and the VMM's devices (rvemu/kvm/snapshot.py); returns the size."""
         from rvemu.kvm.snapshot import save
         devices = {"uart": list(self.uart.regs), "input": bytes(self._input).hex(),
-                   "instructions": self.instructions, "quantum": self.quantum,
+                   "instructions": self.instructions, "steps": self.steps,
+                   "quantum": self.quantum,
                    "ram_size": self.ram_size}
         return save(self.vm, path, devices)
 
@@ -138,6 +140,7 @@ class Vmm:
         self.ram_size = dev.get("ram_size", self.mem.size)
         self.quantum = dev.get("quantum", 100_000)
         self.instructions = dev.get("instructions", 0)
+        self.steps = dev.get("steps", self.instructions)
         self._init_io(console, bytes.fromhex(dev.get("input", "")), dev.get("uart"))
         self.fdt_addr = None
         return self
@@ -211,7 +214,9 @@ class Vmm:
 
     def run(self, max_insns=None):
         """Run until shutdown/reset, until every vCPU is idle, or for max_insns guest
-        instructions in total."""
+        instructions in total. Exceptions that KVM delivers to a guest's handler count
+        against max_insns too (as traps count in Machine.run), so a guest that only
+        traps still stops."""
         t0 = time.perf_counter()
         from rvemu.kvm.run import host_of
         hart = host_of(self.kvm).hart
@@ -228,19 +233,23 @@ class Vmm:
                     v.record_steal_time((hart.mtime - since) * 1_000_000_000 // self.kvm.timebase)
                 q = self.quantum
                 if max_insns is not None:
-                    q = min(q, max_insns - self.instructions)
+                    q = min(q, max_insns - self.steps)
                     if q <= 0:
                         return VmmResult("budget", None, self.instructions,
                                          time.perf_counter() - t0)
                 before = v.hw_counts.get(2, 0)
+                redirects = v.trap_redirects
                 try:
                     ex = v.run(max_insns=q)
                 except RvemuError:      # an exit nobody can serve: still count what ran
                     self.instructions += v.hw_counts.get(2, 0) - before
+                    self.steps += v.hw_counts.get(2, 0) - before + v.trap_redirects - redirects
                     raise
                 ran = v.hw_counts.get(2, 0) - before
                 self.instructions += ran
-                progressed |= ran > 0 or ex.reason != exits.KVM_EXIT_INTR
+                self.steps += ran + v.trap_redirects - redirects
+                progressed |= (ran > 0 or v.trap_redirects != redirects
+                               or ex.reason != exits.KVM_EXIT_INTR)
                 self.exit_counts[v.vcpu_id][ex.reason_name] += 1
                 if v.mp_state == U.KVM_MP_STATE_RUNNABLE and not v.waiting:
                     ready_since[v.vcpu_id] = hart.mtime
