@@ -271,19 +271,9 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
         }                                                         \
         NEXT();                                                   \
     } while (0)
-    /* a TLB-hit load of T, or back to run_loop for the slow path */
-#define LOAD(T)                                                           \
-    do {                                                                  \
-        T t_;                                                             \
-        a = x[d->rs1] + (int64_t)d->imm;                                  \
-        v = (a >> 12) & (TLB_SIZE - 1);                                   \
-        if (rtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
-        memcpy(&t_, (const void *)(uintptr_t)(a + (uint64_t)rtlb->add[v]), sizeof(T)); \
-        x[d->rd] = (uint64_t)t_;                                          \
-        NEXT();                                                           \
-    } while (0)
-    /* the same for F/D: a load into an f register (set(t_) boxes it), a store of one */
-#define LOAD_F(T, set)                                                    \
+    /* a TLB-hit load of T whose value t_ `set` puts in place, or back to run_loop for the
+     * slow path; a TLB-hit store of `val` as a T */
+#define LOAD_INTO(T, set)                                                 \
     do {                                                                  \
         T t_;                                                             \
         a = x[d->rs1] + (int64_t)d->imm;                                  \
@@ -293,24 +283,17 @@ static Insn *rv_fast_run(RvFast *c, Insn *d) {
         set;                                                              \
         NEXT();                                                           \
     } while (0)
-#define STORE_F(T)                                                        \
+#define STORE_FROM(T, val)                                                \
     do {                                                                  \
-        T t_ = (T)f[d->rs2];                                              \
+        T t_ = (T)(val);                                                  \
         a = x[d->rs1] + (int64_t)d->imm;                                  \
         v = (a >> 12) & (TLB_SIZE - 1);                                   \
         if (wtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
         memcpy((void *)(uintptr_t)(a + (uint64_t)wtlb->add[v]), &t_, sizeof(T)); \
         NEXT();                                                           \
     } while (0)
-#define STORE(T)                                                          \
-    do {                                                                  \
-        T t_ = (T)x[d->rs2];                                              \
-        a = x[d->rs1] + (int64_t)d->imm;                                  \
-        v = (a >> 12) & (TLB_SIZE - 1);                                   \
-        if (wtlb->tag[v] != (a & (~0xfffULL | (sizeof(T) - 1)))) goto out; \
-        memcpy((void *)(uintptr_t)(a + (uint64_t)wtlb->add[v]), &t_, sizeof(T)); \
-        NEXT();                                                           \
-    } while (0)
+#define LOAD(T) LOAD_INTO(T, x[d->rd] = (uint64_t)t_)   /* sign- or zero-extends by T */
+#define STORE(T) STORE_FROM(T, x[d->rs2])
     /* a handler, once per instruction length N */
 #define HANDLER(label, ...)                                               \
     label##_2: { enum { N = 2 }; __VA_ARGS__; }                           \
@@ -419,10 +402,10 @@ HANDLER(op_remuw, RD = rv_muldiv(RV_OP_REMUW, RS1, RS2); NEXT())
 #define SIGN32 0x80000000U
 #define SIGN64 0x8000000000000000ULL
 
-HANDLER(op_flw, FP_ON(); LOAD_F(uint32_t, FD = rv_box32(t_)))
-HANDLER(op_fld, FP_ON(); LOAD_F(uint64_t, FD = t_))
-HANDLER(op_fsw, FP_ON(); STORE_F(uint32_t))
-HANDLER(op_fsd, FP_ON(); STORE_F(uint64_t))
+HANDLER(op_flw, FP_ON(); LOAD_INTO(uint32_t, FD = rv_box32(t_)))
+HANDLER(op_fld, FP_ON(); LOAD_INTO(uint64_t, FD = t_))
+HANDLER(op_fsw, FP_ON(); STORE_FROM(uint32_t, F2))
+HANDLER(op_fsd, FP_ON(); STORE_FROM(uint64_t, F2))
 HANDLER(op_fadd_s, FRM(); FD = rv_box32(f32_add_fast(S1, S2, rm, &fl)); FP_NEXT())
 HANDLER(op_fsub_s, FRM(); FD = rv_box32(f32_sub_fast(S1, S2, rm, &fl)); FP_NEXT())
 HANDLER(op_fmul_s, FRM(); FD = rv_box32(f32_mul_fast(S1, S2, rm, &fl)); FP_NEXT())
@@ -488,8 +471,8 @@ done:
     return d;
 
 #undef DISPATCH
-#undef LOAD_F
-#undef STORE_F
+#undef LOAD_INTO
+#undef STORE_FROM
 #undef F1
 #undef F2
 #undef F3
