@@ -1,5 +1,6 @@
-/* The run loop's fast path: straight-line RV64IM integer code, taken branches that stay on
- * the decoded page, and loads/stores that hit the software TLB.
+/* The run loop's fast path: RV64IM and the common F/D ops (while FS is Dirty), taken
+ * branches within the decoded page or to a page the fetch TLB holds, and loads/stores that
+ * hit the software TLB.
  *
  * Why C: each handler ends with its own indirect jump to the next slot's handler
  * (GCC's labels as values), so a guest instruction costs one host jump instead of the

@@ -255,49 +255,6 @@ cdef int run_loop(HartState* h, uint64_t max_insns) noexcept nogil:
                     h.trap_cause = r - 1
                     d = &h.exc_slot
                     continue
-        elif op == OP_FLD or op == OP_FLW:
-            # FP loads/stores are hot in FP code: keep them out of exec_fp's dispatch
-            if fs_off(h):
-                h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
-                h.trap_tval = d.raw
-                d = &h.exc_slot
-                continue
-            a = x[d.rs1] + <int64_t>d.imm
-            r = load(h, a, 8 if op == OP_FLD else 4, &v)
-            if r:
-                h.pc = pc
-                if r == MMIO_EXIT:
-                    h.pc = pc
-                    h.instret = icount
-                    break
-                h.trap_cause = r - 1
-                d = &h.exc_slot
-                continue
-            h.f[d.rd] = v if op == OP_FLD else box32(<uint32_t>v)
-            set_fs_dirty(h)
-        elif op == OP_FSD or op == OP_FSW:
-            if fs_off(h):
-                h.trap_cause = CAUSE_ILLEGAL_INSTRUCTION
-                h.trap_tval = d.raw
-                d = &h.exc_slot
-                continue
-            a = x[d.rs1] + <int64_t>d.imm
-            r = store(h, a, 8 if op == OP_FSD else 4, h.f[d.rs2])
-            if r:
-                if r == STORE_EVENT:
-                    pc += ln
-                    icount += 1
-                    limit = icount
-                    d = refetch
-                    continue
-                h.pc = pc
-                if r == MMIO_EXIT:
-                    h.pc = pc
-                    h.instret = icount
-                    break
-                h.trap_cause = r - 1
-                d = &h.exc_slot
-                continue
         elif op == OP_FENCE or op == OP_FENCE_I:
             pass  # one hart, in order; stores to code pages already dropped their decodes
         elif op == OP_ECALL:
