@@ -1030,13 +1030,9 @@ class GdbStub:
                     if data is not None and size <= 8 and self._stores_same(tid, va, size, data):
                         continue    # a store of what is there already: no change to see
                     return f"watch:{a:x};"
-            if reads and not writes:
-                for a, length in self.rwatch.items():
-                    if va < a + length and a < va + size:
-                        return f"rwatch:{a:x};"
-            for a, length in self.awatch.items():
-                if va < a + length and a < va + size:
-                    return f"awatch:{a:x};"
+            hit = self._watch_hit(va, size, writes or not reads)
+            if hit:
+                return hit
         return None
 
     def _stores_same(self, tid, va, size, data):

@@ -37,11 +37,11 @@ from rvemu.kvm import exits
 from rvemu.kvm import uapi as U
 from rvemu.kvm.run import _complete, backing_of, host_of, run_vcpu
 from rvemu.kvm.vmm import VmmResult
+from rvemu.machine.machine import page_pieces
 
 GUEST_CSRS = list(U.CSR_GENERAL_REGS)          # sstatus ... senvcfg (KVM's CSR GENERAL)
 VECTOR_CSRS = ["vstart", "vxsat", "vxrm", "vcsr", "vl", "vtype", "vlenb"]
 CSR_VSSTATUS = 0x200
-PAGE = 4096
 
 
 class VmmTarget:
@@ -179,16 +179,8 @@ class VmmTarget:
             self.hart.csr_write(CSR_VSSTATUS, saved)
 
     def _pieces(self, addr, size, tid, write, phys):
-        out = []
-        while size > 0:
-            n = min(size, PAGE - (addr & (PAGE - 1)))
-            hpa = self._hpa(tid, addr, write, phys)
-            if hpa is None:
-                raise RvemuError(f"guest address {addr:#x} is not mapped for a "
-                                 f"{'store' if write else 'load'}")
-            out.append((hpa, n))
-            addr, size = (addr + n) & ((1 << 64) - 1), size - n
-        return out
+        return page_pieces(addr, size, lambda a: self._hpa(tid, a, write, phys),
+                           f"guest {'store' if write else 'load'}")
 
     def read(self, addr, n, tid, phys):
         m = self.host.machine

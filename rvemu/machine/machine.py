@@ -70,6 +70,20 @@ def _vreg(m, key):
     return None
 
 
+def page_pieces(va, size, translate, what):
+    """Split [va, va+size) at page boundaries: a list of (translate(page address), length).
+    MemoryAccessError names `what` (the access) when translate gives None."""
+    pieces = []
+    while size > 0:
+        n = min(size, 4096 - (va & 0xFFF))
+        pa = translate(va)
+        if pa is None:
+            raise MemoryAccessError(f"virtual address {va:#x} is not mapped for a {what}")
+        pieces.append((pa, n))
+        va, size = (va + n) & ((1 << 64) - 1), size - n
+    return pieces
+
+
 class Machine:
     """A RISC-V machine: RAM at 0x8000_0000, CLINT, ns16550a UART, HTIF, test finisher.
 
@@ -350,16 +364,8 @@ class Machine:
         translation (of hart ``hart``); MemoryAccessError if a page is unmapped for this
         access."""
         h = self._hart_arg(hart)
-        pieces = []
-        while size > 0:
-            n = min(size, 4096 - (va & 0xFFF))
-            pa = h.translate(va, write)
-            if pa is None:
-                raise MemoryAccessError(f"virtual address {va:#x} is not mapped for a "
-                                        f"{'store' if write else 'load'} at privilege {h.priv}")
-            pieces.append((pa, n))
-            va, size = (va + n) & ((1 << 64) - 1), size - n
-        return pieces
+        return page_pieces(va, size, lambda a: h.translate(a, write),
+                           f"{'store' if write else 'load'} at privilege {h.priv}")
 
     def virt_read(self, va, size, hart=0):
         """Read memory as the guest sees it now (satp, privilege, MPRV/SUM/MXR of hart
